@@ -1,0 +1,54 @@
+// Errors that point into SQL text: every message names the position (line,
+// column, offset) and the offending text, so the CLI and the editor can show it.
+
+export interface Position {
+  offset: number;
+  /** 1-based */
+  line: number;
+  /** 1-based, in UTF-16 code units like VS Code */
+  column: number;
+}
+
+export function positionAt(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { offset, line, column: offset - lineStart + 1 };
+}
+
+export type SqlErrorKind = 'syntax' | 'unknown_table' | 'unknown_column' | 'ambiguous_column' | 'unsupported' | 'semantic';
+
+export class SqlError extends Error {
+  readonly kind: SqlErrorKind;
+  readonly start: number;
+  readonly end: number;
+  readonly line: number;
+  readonly column: number;
+  /** The offending source text ('' at end of input). */
+  readonly token: string;
+  readonly detail: string;
+
+  constructor(detail: string, sql: string, start: number, end: number, kind: SqlErrorKind = 'syntax') {
+    const pos = positionAt(sql, start);
+    const token = sql.slice(start, end);
+    const near = token ? `near "${token}"` : 'at end of input';
+    super(`${detail} ${near} at line ${pos.line}, column ${pos.column}`);
+    this.name = 'SqlError';
+    this.kind = kind;
+    this.start = start;
+    this.end = end;
+    this.line = pos.line;
+    this.column = pos.column;
+    this.token = token;
+    this.detail = detail;
+  }
+
+  toJSON() {
+    return { kind: this.kind, message: this.message, start: this.start, end: this.end, line: this.line, column: this.column, token: this.token };
+  }
+}
