@@ -1,4 +1,7 @@
 // Every CLI command, in the order `steplens help` lists them.
 import type { Command } from '../command.ts';
+import { metricsCommand } from './metrics.ts';
+import { planCommand } from './plan.ts';
+import { stepsCommand } from './steps.ts';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [stepsCommand, planCommand, metricsCommand];

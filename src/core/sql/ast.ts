@@ -7,10 +7,21 @@ export interface Range {
   end: number;
 }
 
+/**
+ * Set on an expression or FROM item written inside redundant parentheses,
+ * e.g. `(a + b)`: the range of the outermost pair. The node's own start/end
+ * exclude them, so a node's range is always exactly its own text.
+ */
+export interface Parenthesized {
+  parens?: Range;
+}
+
 export interface Ident extends Range {
   /** The name as written, without quotes. Case is preserved; compare case-insensitively. */
   name: string;
   quoted: boolean;
+  /** The quote character when quoted: `"x"`, `` `x` ``, `[x]` or a string `'x'` used as a name. Only `"` lets SQLite fall back to a string literal. */
+  quote?: '"' | '`' | '[' | "'";
 }
 
 // ---------------------------------------------------------------- statements
@@ -91,28 +102,32 @@ export type JoinKind = 'inner' | 'left' | 'right' | 'full' | 'cross';
 
 export type FromItem = TableRef | SubqueryRef | TableFunctionRef | JoinRef;
 
-export interface TableRef extends Range {
+export interface TableRef extends Range, Parenthesized {
   kind: 'table';
   schema?: Ident;
   name: Ident;
   alias?: Ident;
+  /** `INDEXED BY name` (a planner hint; no effect on results). */
+  indexedBy?: Ident;
+  /** `NOT INDEXED` */
+  notIndexed?: boolean;
 }
 
-export interface SubqueryRef extends Range {
+export interface SubqueryRef extends Range, Parenthesized {
   kind: 'subquery';
   query: SelectStmt;
   alias?: Ident;
 }
 
 /** `json_each(x)` and friends in FROM. */
-export interface TableFunctionRef extends Range {
+export interface TableFunctionRef extends Range, Parenthesized {
   kind: 'function';
   name: Ident;
   args: Expr[];
   alias?: Ident;
 }
 
-export interface JoinRef extends Range {
+export interface JoinRef extends Range, Parenthesized {
   kind: 'join';
   /** `comma` is `FROM a, b`; `cross` is an explicit CROSS JOIN. Both are inner joins without condition. */
   join: JoinKind | 'comma';
@@ -121,6 +136,8 @@ export interface JoinRef extends Range {
   right: FromItem;
   on?: Expr;
   using?: Ident[];
+  /** `(a JOIN b) AS x`: SQLite reads an aliased join group as `(SELECT * FROM a JOIN b) AS x`. */
+  alias?: Ident;
 }
 
 // --------------------------------------------------------------- expressions
@@ -144,7 +161,7 @@ export type Expr =
   | FunctionCall
   | RowExpr;
 
-export interface Literal extends Range {
+export interface Literal extends Range, Parenthesized {
   kind: 'literal';
   /** `current` is CURRENT_DATE / CURRENT_TIME / CURRENT_TIMESTAMP (value holds which). */
   type: 'number' | 'string' | 'blob' | 'null' | 'bool' | 'current';
@@ -152,7 +169,7 @@ export interface Literal extends Range {
   value: string;
 }
 
-export interface ColumnRef extends Range {
+export interface ColumnRef extends Range, Parenthesized {
   kind: 'column';
   schema?: Ident;
   table?: Ident;
@@ -160,17 +177,17 @@ export interface ColumnRef extends Range {
 }
 
 /** `*` as a function argument (`count(*)`) is FunctionCall.star; this is only `t.*`-free `*` inside expressions, which SQLite rejects; kept for error reporting. */
-export interface StarExpr extends Range {
+export interface StarExpr extends Range, Parenthesized {
   kind: 'star';
   table?: Ident;
 }
 
-export interface Param extends Range {
+export interface Param extends Range, Parenthesized {
   kind: 'param';
   text: string;
 }
 
-export interface UnaryExpr extends Range {
+export interface UnaryExpr extends Range, Parenthesized {
   kind: 'unary';
   op: '-' | '+' | '~' | 'NOT';
   operand: Expr;
@@ -185,14 +202,14 @@ export type BinaryOp =
   | 'IS' | 'IS NOT' // `IS DISTINCT FROM` is read as IS NOT, `IS NOT DISTINCT FROM` as IS
   | 'AND' | 'OR';
 
-export interface BinaryExpr extends Range {
+export interface BinaryExpr extends Range, Parenthesized {
   kind: 'binary';
   op: BinaryOp;
   left: Expr;
   right: Expr;
 }
 
-export interface LikeExpr extends Range {
+export interface LikeExpr extends Range, Parenthesized {
   kind: 'like';
   op: 'LIKE' | 'GLOB' | 'REGEXP' | 'MATCH';
   not: boolean;
@@ -201,7 +218,7 @@ export interface LikeExpr extends Range {
   escape?: Expr;
 }
 
-export interface BetweenExpr extends Range {
+export interface BetweenExpr extends Range, Parenthesized {
   kind: 'between';
   not: boolean;
   expr: Expr;
@@ -209,7 +226,7 @@ export interface BetweenExpr extends Range {
   high: Expr;
 }
 
-export interface InExpr extends Range {
+export interface InExpr extends Range, Parenthesized {
   kind: 'in';
   not: boolean;
   expr: Expr;
@@ -217,48 +234,52 @@ export interface InExpr extends Range {
   list?: Expr[];
   query?: SelectStmt;
   table?: Ident;
+  /** `x IN main.t`: the schema of `table`. */
+  tableSchema?: Ident;
+  /** `x IN json_each(...)`: arguments of a table-valued function named by `table`. */
+  tableArgs?: Expr[];
 }
 
-export interface ExistsExpr extends Range {
+export interface ExistsExpr extends Range, Parenthesized {
   kind: 'exists';
   not: boolean;
   query: SelectStmt;
 }
 
 /** A scalar subquery `(SELECT ...)`. */
-export interface SubqueryExpr extends Range {
+export interface SubqueryExpr extends Range, Parenthesized {
   kind: 'subquery';
   query: SelectStmt;
 }
 
 /** `x IS NULL`, `x ISNULL`, `x NOTNULL`, `x NOT NULL`, `x IS NOT NULL`. */
-export interface NullTestExpr extends Range {
+export interface NullTestExpr extends Range, Parenthesized {
   kind: 'nulltest';
   not: boolean;
   expr: Expr;
 }
 
-export interface CaseExpr extends Range {
+export interface CaseExpr extends Range, Parenthesized {
   kind: 'case';
   operand?: Expr;
   whens: { when: Expr; then: Expr }[];
   else?: Expr;
 }
 
-export interface CastExpr extends Range {
+export interface CastExpr extends Range, Parenthesized {
   kind: 'cast';
   expr: Expr;
   /** Type name as written, whitespace-normalized, upper-cased: `INTEGER`, `VARCHAR(10)`. */
   type: string;
 }
 
-export interface CollateExpr extends Range {
+export interface CollateExpr extends Range, Parenthesized {
   kind: 'collate';
   expr: Expr;
   collation: string;
 }
 
-export interface FunctionCall extends Range {
+export interface FunctionCall extends Range, Parenthesized {
   kind: 'function';
   /** Lower-cased function name. */
   name: string;
@@ -288,7 +309,7 @@ export interface NamedWindow extends Range {
 }
 
 /** A row value `(a, b, c)` (also used for a parenthesized list of 2+ expressions). */
-export interface RowExpr extends Range {
+export interface RowExpr extends Range, Parenthesized {
   kind: 'row';
   items: Expr[];
 }

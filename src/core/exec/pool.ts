@@ -1,0 +1,614 @@
+// ExecPool: a fixed number of worker processes running untrusted SQL with a
+// wall-clock timeout. Processes, not threads: a running SQLite statement cannot
+// be interrupted from JavaScript, and only killing a process really stops it
+// (docs/execution.md, shared notes "Node and SQLite").
+//
+// Throughput: queries go to a worker in batches (one IPC message per batch,
+// results streamed back in chunks), so per-query messaging stays small next to
+// Spider's ~0.1 ms statements. Timeouts stay per query: before each query the
+// worker writes (batch, index, start time) into its slot of a small shared file;
+// the parent reads a slot only when a deadline may have passed.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  PROGRESS_SLOT_BYTES,
+  parseFromWorker,
+  progressCheck,
+  type ExecResult,
+  type RowCapMode,
+  type WireJob,
+} from './protocol.ts';
+
+export interface ExecPoolOptions {
+  /** Worker processes; default os.availableParallelism(). */
+  size?: number;
+  /** Wall-clock budget per query in ms; default 30 000. */
+  timeoutMs?: number;
+  /** Keep at most this many rows per result; 0 (default) = no cap, like the reference. */
+  rowCap?: number;
+  /** 'truncate' (default): return the first rowCap rows with truncated = true; 'error': kind too_many_rows. */
+  rowCapMode?: RowCapMode;
+  /** Worker script; default: see defaultWorkerPath(). */
+  workerPath?: string;
+  /** Open connections kept per worker (LRU); default 8. */
+  maxConnections?: number;
+  /** SQLite hard heap limit per worker in MiB; default 1024, 0 = none. */
+  memoryLimitMb?: number;
+  /** Largest batch sent to a worker in one message; default 256. */
+  maxBatch?: number;
+}
+
+export interface ExecQuery {
+  /** Database file (made absolute against the current directory). */
+  db: string;
+  sql: string;
+  /** Overrides the pool's timeout for this query. */
+  timeoutMs?: number;
+  /** Overrides the pool's row cap for this query. */
+  rowCap?: number;
+}
+
+export interface ExecPoolStats {
+  size: number;
+  spawned: number;
+  timeouts: number;
+  crashes: number;
+  batches: number;
+  queries: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * The reference timeout policy (Think2SQL): min(1.2·t + 10, 500) seconds for a
+ * gold query that took t seconds; returned in milliseconds.
+ */
+export function referenceTimeoutMs(goldSeconds: number): number {
+  return Math.min(1.2 * goldSeconds + 10, 500) * 1000;
+}
+
+/**
+ * Where the worker script lives. Bundled (dist/*.cjs, CommonJS): dist/exec-worker.cjs
+ * beside the bundle. From sources (ES modules run with Node's type stripping):
+ * src/core/exec/worker.ts beside this file.
+ */
+export function defaultWorkerPath(): string {
+  if (typeof __dirname === 'string') return join(__dirname, 'exec-worker.cjs');
+  return join(dirname(thisModuleFile()), 'worker.ts');
+}
+
+/**
+ * This module's file when loaded as an ES module. Read from V8's structured
+ * stack frames rather than `import.meta`, which a CommonJS bundle cannot provide
+ * (esbuild would empty it and warn on every build).
+ */
+function thisModuleFile(): string {
+  const prev = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_err, frames) => frames;
+    const frames = new Error().stack as unknown as NodeJS.CallSite[];
+    const name = frames[0]?.getFileName() ?? '';
+    return name.startsWith('file:') ? fileURLToPath(name) : name;
+  } finally {
+    Error.prepareStackTrace = prev;
+  }
+}
+
+// ---- internals ---------------------------------------------------------------
+
+interface Pending {
+  job: WireJob;
+  timeoutMs: number;
+  resolve: (r: ExecResult) => void;
+  reject: (e: Error) => void;
+  /** Crashes this query was caught up in without being the culprit. */
+  requeues: number;
+}
+
+interface Batch {
+  seq: number;
+  items: Pending[];
+  reported: number;
+}
+
+interface WorkerHandle {
+  slot: number;
+  child: ChildProcess;
+  pid: number;
+  ready: boolean;
+  /** Set once we killed it or it exited; its messages are ignored from then on. */
+  gone: boolean;
+  batches: Batch[];
+  stderrTail: string;
+  exited: Promise<void>;
+  referenced: boolean;
+}
+
+/** Batches aim at about this much worker time, so the per-message cost is amortized. */
+const TARGET_BATCH_MS = 8;
+/** In-flight batches per worker: the next one is already queued while the current runs. */
+const PIPELINE_DEPTH = 2;
+const STARTUP_FAILURE_LIMIT = 3;
+const MAX_REQUEUES = 3;
+
+const livePools = new Set<ExecPool>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Runs on normal exit, process.exit() and uncaught exceptions; workers are
+  // killed synchronously. Workers also kill themselves if the parent disappears.
+  process.on('exit', () => {
+    for (const pool of livePools) pool.killNow();
+  });
+}
+
+function timeoutResult(ms: number, elapsed: number): ExecResult {
+  return { columns: [], types: [], rows: [], elapsed_ms: elapsed, truncated: false, error: { kind: 'timeout', message: `query exceeded ${ms} ms` } };
+}
+
+function crashResult(message: string, elapsed: number): ExecResult {
+  return { columns: [], types: [], rows: [], elapsed_ms: elapsed, truncated: false, error: { kind: 'crashed', message } };
+}
+
+const nowMs = (): number => Number(process.hrtime.bigint() / 1000n) / 1000;
+
+export class ExecPool {
+  readonly size: number;
+  readonly timeoutMs: number;
+  readonly rowCap: number;
+  readonly rowCapMode: RowCapMode;
+  readonly workerPath: string;
+  private readonly maxConnections: number;
+  private readonly memoryLimitMb: number;
+  private readonly maxBatch: number;
+
+  private workers: (WorkerHandle | undefined)[] = [];
+  private queue: Pending[] = [];
+  private qHead = 0;
+  private seq = 0;
+  private avgMs = 0.2;
+  private closed = false;
+  private broken: Error | null = null;
+  private startupFailures = 0;
+  private progressDir: string | null = null;
+  private progressFd = -1;
+  private timer: NodeJS.Timeout | null = null;
+  private timerDue = Infinity;
+  private readyWaiters: (() => void)[] = [];
+  private readonly slotBuf = Buffer.alloc(PROGRESS_SLOT_BYTES);
+  private readonly counters = { spawned: 0, timeouts: 0, crashes: 0, batches: 0, queries: 0 };
+  /** Every child not yet reaped, including killed ones, so close() can wait for all of them. */
+  private readonly alive = new Map<ChildProcess, Promise<void>>();
+  private readonly pidHistory: number[] = [];
+
+  constructor(options: ExecPoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.rowCap = options.rowCap ?? 0;
+    this.rowCapMode = options.rowCapMode ?? 'truncate';
+    this.maxConnections = options.maxConnections ?? 8;
+    this.memoryLimitMb = options.memoryLimitMb ?? 1024;
+    this.maxBatch = Math.max(1, options.maxBatch ?? 256);
+    this.workerPath = resolve(options.workerPath ?? defaultWorkerPath());
+    if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.timeoutMs}`);
+    if (!Number.isInteger(this.rowCap) || this.rowCap < 0) throw new RangeError(`rowCap must be a whole number, got ${this.rowCap}`);
+    if (!existsSync(this.workerPath)) {
+      throw new Error(`exec worker not found at ${this.workerPath} (run \`npm run build\`, or pass workerPath)`);
+    }
+  }
+
+  /** Runs one query. Query failures are results (`error`), never rejections. */
+  run(query: ExecQuery): Promise<ExecResult> {
+    return new Promise((res, rej) => {
+      this.enqueue([this.pending(query, res, rej)]);
+    });
+  }
+
+  /** Runs many queries, spread over the workers in batches; results in input order. */
+  runMany(queries: readonly ExecQuery[]): Promise<ExecResult[]> {
+    if (queries.length === 0) return Promise.resolve([]);
+    return new Promise((res, rej) => {
+      const out = new Array<ExecResult>(queries.length);
+      let left = queries.length;
+      let failed = false;
+      const fail = (e: Error) => {
+        if (!failed) {
+          failed = true;
+          rej(e);
+        }
+      };
+      const items = queries.map((q, i) =>
+        this.pending(
+          q,
+          (r) => {
+            out[i] = r;
+            if (--left === 0 && !failed) res(out);
+          },
+          fail,
+        ),
+      );
+      this.enqueue(items);
+    });
+  }
+
+  /** Starts the workers (normally done on first use) and waits until all are ready. */
+  async ready(): Promise<void> {
+    this.checkOpen();
+    this.ensureWorkers();
+    while (!this.workers.every((w) => w?.ready)) {
+      if (this.broken) throw this.broken;
+      await new Promise<void>((r) => this.readyWaiters.push(r));
+      this.checkOpen();
+    }
+  }
+
+  /** Process ids of the current workers (for tests and diagnostics). */
+  pids(): number[] {
+    return this.workers.filter((w): w is WorkerHandle => w !== undefined && !w.gone).map((w) => w.pid);
+  }
+
+  /** Process ids of every worker this pool has started, oldest first (last 1000). */
+  spawnedPids(): number[] {
+    return this.pidHistory.slice();
+  }
+
+  stats(): ExecPoolStats {
+    return { size: this.size, ...this.counters };
+  }
+
+  /** Kills every worker; queued and running queries are rejected. Resolves when all have exited. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.killNow();
+    await Promise.all(this.alive.values());
+  }
+
+  /** Synchronous part of close(), also used by the process 'exit' hook. */
+  killNow(): void {
+    this.closed = true;
+    livePools.delete(this);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const err = new Error('exec pool closed');
+    for (const child of this.alive.keys()) child.kill('SIGKILL');
+    for (const w of this.workers) {
+      if (!w) continue;
+      w.gone = true;
+      for (const b of w.batches) for (const p of b.items.slice(b.reported)) p.reject(err);
+      w.batches = [];
+    }
+    for (let i = this.qHead; i < this.queue.length; i++) this.queue[i].reject(err);
+    this.queue = [];
+    this.qHead = 0;
+    for (const r of this.readyWaiters.splice(0)) r();
+    if (this.progressFd >= 0) closeSync(this.progressFd);
+    this.progressFd = -1;
+    if (this.progressDir) rmSync(this.progressDir, { recursive: true, force: true });
+    this.progressDir = null;
+  }
+
+  // ---- queue -------------------------------------------------------------------
+
+  private pending(q: ExecQuery, res: (r: ExecResult) => void, rej: (e: Error) => void): Pending {
+    const rowCap = q.rowCap ?? this.rowCap;
+    return {
+      job: { db: resolve(q.db), sql: q.sql, rowCap, rowCapMode: this.rowCapMode },
+      timeoutMs: q.timeoutMs ?? this.timeoutMs,
+      resolve: res,
+      reject: rej,
+      requeues: 0,
+    };
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('exec pool closed');
+    if (this.broken) throw this.broken;
+  }
+
+  private enqueue(items: Pending[]): void {
+    try {
+      this.checkOpen();
+    } catch (err) {
+      for (const p of items) p.reject(err as Error);
+      return;
+    }
+    for (const p of items) this.queue.push(p);
+    this.counters.queries += items.length;
+    this.ensureWorkers();
+    this.pump();
+  }
+
+  private queued(): number {
+    return this.queue.length - this.qHead;
+  }
+
+  private take(n: number): Pending[] {
+    const out = this.queue.slice(this.qHead, this.qHead + n);
+    this.qHead += out.length;
+    if (this.qHead > 4096 && this.qHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.qHead);
+      this.qHead = 0;
+    }
+    return out;
+  }
+
+  /** Puts interrupted queries back at the head of the queue, in their order. */
+  private requeueFront(items: Pending[]): void {
+    if (items.length === 0) return;
+    this.queue = [...items, ...this.queue.slice(this.qHead)];
+    this.qHead = 0;
+  }
+
+  private batchSize(): number {
+    const byTime = Math.floor(TARGET_BATCH_MS / Math.max(this.avgMs, 0.001));
+    // Near the end of the queue, share what is left instead of handing it all to one worker.
+    const share = Math.ceil(this.queued() / (this.size * PIPELINE_DEPTH));
+    return Math.max(1, Math.min(this.maxBatch, byTime, share));
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    for (const w of this.workers) {
+      if (!w || !w.ready || w.gone) continue;
+      while (w.batches.length < PIPELINE_DEPTH && this.queued() > 0) {
+        const items = this.take(this.batchSize());
+        const batch: Batch = { seq: (this.seq = (this.seq + 1) >>> 0), items, reported: 0 };
+        w.batches.push(batch);
+        this.counters.batches++;
+        w.child.send({ type: 'run', batch: batch.seq, jobs: items.map((p) => p.job) });
+        this.armTimer(nowMs() + Math.min(...items.map((p) => p.timeoutMs)));
+      }
+      this.setReferenced(w, w.batches.length > 0);
+    }
+  }
+
+  // ---- workers -------------------------------------------------------------------
+
+  private ensureWorkers(): void {
+    if (this.closed || this.broken) return;
+    if (this.progressFd < 0) {
+      this.progressDir = mkdtempSync(join(tmpdir(), 'steplens-exec-'));
+      const file = join(this.progressDir, 'progress');
+      this.progressFd = openSync(file, 'w+');
+      writeSync(this.progressFd, Buffer.alloc(PROGRESS_SLOT_BYTES * this.size), 0, PROGRESS_SLOT_BYTES * this.size, 0);
+      livePools.add(this);
+      installExitHook();
+    }
+    for (let i = 0; i < this.size; i++) {
+      const w = this.workers[i];
+      if (!w || w.gone) this.spawn(i);
+    }
+  }
+
+  private spawn(slot: number): void {
+    // A fresh slot: nothing of the previous occupant may look like a running query.
+    writeSync(this.progressFd, Buffer.alloc(PROGRESS_SLOT_BYTES), 0, PROGRESS_SLOT_BYTES, slot * PROGRESS_SLOT_BYTES);
+    const fromSources = this.workerPath.endsWith('.ts');
+    const execArgv = fromSources
+      ? ['--disable-warning=ExperimentalWarning', ...((process.features as { typescript?: unknown }).typescript ? [] : ['--experimental-strip-types'])]
+      : [];
+    // In VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it behave as plain Node.
+    const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
+    const child = fork(this.workerPath, [], {
+      execPath: process.execPath,
+      execArgv,
+      env,
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let markExited!: () => void;
+    const w: WorkerHandle = {
+      slot,
+      child,
+      pid: child.pid ?? -1,
+      ready: false,
+      gone: false,
+      batches: [],
+      stderrTail: '',
+      exited: new Promise<void>((r) => (markExited = r)),
+      referenced: true,
+    };
+    this.workers[slot] = w;
+    this.counters.spawned++;
+    this.alive.set(child, w.exited);
+    if (child.pid !== undefined) this.pidHistory.push(child.pid);
+    if (this.pidHistory.length > 1000) this.pidHistory.shift();
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => {
+      w.stderrTail = (w.stderrTail + d).slice(-2000);
+    });
+    child.on('message', (m: unknown) => this.onMessage(w, m));
+    child.on('error', (err) => {
+      w.stderrTail += `\n${err.message}`;
+      // Spawn failures emit no 'exit'.
+      if (child.pid === undefined) {
+        this.alive.delete(child);
+        markExited();
+        this.onExit(w, null, null);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      this.alive.delete(child);
+      markExited();
+      this.onExit(w, code, signal);
+    });
+    child.send({
+      type: 'init',
+      progressPath: join(this.progressDir!, 'progress'),
+      slot,
+      maxConnections: this.maxConnections,
+      memoryLimitBytes: this.memoryLimitMb * 1024 * 1024,
+      flushMs: 20,
+    });
+  }
+
+  private setReferenced(w: WorkerHandle, on: boolean): void {
+    // Idle workers must not keep the parent alive; busy ones must.
+    if (w.referenced === on || w.gone) return;
+    w.referenced = on;
+    const streams = [w.child.stderr as unknown as { ref?: () => void; unref?: () => void } | null];
+    if (on) {
+      w.child.ref();
+      w.child.channel?.ref();
+      for (const s of streams) s?.ref?.();
+    } else {
+      w.child.unref();
+      w.child.channel?.unref();
+      for (const s of streams) s?.unref?.();
+    }
+  }
+
+  private onMessage(w: WorkerHandle, raw: unknown): void {
+    if (w.gone) return;
+    let msg;
+    try {
+      msg = parseFromWorker(raw);
+    } catch (err) {
+      this.fatal(w, `protocol error: ${(err as Error).message}`);
+      return;
+    }
+    if (msg.type === 'ready') {
+      w.ready = true;
+      this.startupFailures = 0;
+      for (const r of this.readyWaiters.splice(0)) r();
+      this.pump();
+      return;
+    }
+    if (msg.type === 'fatal') {
+      this.fatal(w, msg.message);
+      return;
+    }
+    const b = w.batches.find((x) => x.seq === msg.batch);
+    if (!b || msg.start !== b.reported || msg.start + msg.results.length > b.items.length) {
+      this.fatal(w, `results out of order (batch ${msg.batch}, start ${msg.start})`);
+      return;
+    }
+    for (let i = 0; i < msg.results.length; i++) {
+      const r = msg.results[i];
+      this.avgMs = 0.9 * this.avgMs + 0.1 * (r.elapsed_ms + 0.01);
+      b.items[msg.start + i].resolve(r);
+    }
+    b.reported += msg.results.length;
+    if (b.reported === b.items.length) w.batches.splice(w.batches.indexOf(b), 1);
+    this.pump();
+  }
+
+  /** A worker misbehaved: kill it and treat it like a crash. */
+  private fatal(w: WorkerHandle, message: string): void {
+    w.stderrTail += `\n${message}`;
+    w.child.kill('SIGKILL');
+  }
+
+  /** The query the worker is running now, from its progress slot, if any. */
+  private current(w: WorkerHandle): { batch: Batch; index: number; startMs: number } | null {
+    const off = w.slot * PROGRESS_SLOT_BYTES;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      readSync(this.progressFd, this.slotBuf, 0, PROGRESS_SLOT_BYTES, off);
+      const seq = this.slotBuf.readUInt32LE(0);
+      const index = this.slotBuf.readUInt32LE(4);
+      const startNs = this.slotBuf.readBigUInt64LE(8);
+      // A torn read (the worker writing at that instant) fails the check; read again.
+      if (this.slotBuf.readUInt32LE(16) !== progressCheck(seq, index, startNs)) continue;
+      const batch = w.batches.find((b) => b.seq === seq);
+      if (!batch || index < batch.reported || index >= batch.items.length) return null;
+      return { batch, index, startMs: Number(startNs / 1000n) / 1000 };
+    }
+    return null;
+  }
+
+  private armTimer(due: number): void {
+    if (this.closed || due >= this.timerDue) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => this.onTimer(), Math.max(0, due - nowMs()));
+  }
+
+  /** Kills workers whose current query is past its deadline; re-arms for the next deadline. */
+  private onTimer(): void {
+    this.timer = null;
+    this.timerDue = Infinity;
+    if (this.closed) return;
+    const now = nowMs();
+    let next = Infinity;
+    for (const w of this.workers) {
+      if (!w || w.gone || w.batches.length === 0) continue;
+      const cur = this.current(w);
+      if (cur) {
+        const item = cur.batch.items[cur.index];
+        const due = cur.startMs + item.timeoutMs;
+        if (now >= due) {
+          this.counters.timeouts++;
+          item.resolve(timeoutResult(item.timeoutMs, now - cur.startMs));
+          this.retire(w, new Set([item]));
+          continue;
+        }
+        next = Math.min(next, due);
+      } else {
+        // Not started yet (or between queries): it cannot be late before now + its budget.
+        const b = w.batches[0];
+        next = Math.min(next, now + b.items[b.reported].timeoutMs);
+      }
+    }
+    if (next < Infinity) this.armTimer(next);
+  }
+
+  /** Kills a worker; every unfinished query not in `settled` goes back to the queue. */
+  private retire(w: WorkerHandle, settled: ReadonlySet<Pending>): void {
+    w.gone = true;
+    w.child.kill('SIGKILL');
+    const rest: Pending[] = [];
+    for (const b of w.batches) for (const p of b.items.slice(b.reported)) if (!settled.has(p)) rest.push(p);
+    w.batches = [];
+    this.requeueFront(rest);
+    this.ensureWorkers();
+    this.pump();
+  }
+
+  private onExit(w: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.closed) return;
+    if (w.gone) return; // we killed it and already re-queued its work
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    const tail = w.stderrTail.trim().split('\n').slice(-3).join(' | ');
+    if (!w.ready) {
+      w.gone = true;
+      if (++this.startupFailures >= STARTUP_FAILURE_LIMIT) {
+        this.broken = new Error(`exec worker ${this.workerPath} failed to start (${how})${tail ? ': ' + tail : ''}`);
+        const err = this.broken;
+        const waiting = [...this.queue.slice(this.qHead), ...w.batches.flatMap((b) => b.items.slice(b.reported))];
+        this.queue = [];
+        this.qHead = 0;
+        w.batches = [];
+        for (const p of waiting) p.reject(err);
+        for (const r of this.readyWaiters.splice(0)) r();
+        return;
+      }
+      this.retire(w, new Set());
+      return;
+    }
+    this.counters.crashes++;
+    const settled = new Set<Pending>();
+    const cur = this.current(w);
+    if (cur) {
+      const culprit = cur.batch.items[cur.index];
+      culprit.resolve(crashResult(`worker died (${how}) while running this query${tail ? ': ' + tail : ''}`, nowMs() - cur.startMs));
+      settled.add(culprit);
+    }
+    // Queries caught up in a crash they did not cause run again, a few times at most.
+    for (const b of w.batches) {
+      for (const p of b.items.slice(b.reported)) {
+        if (!settled.has(p) && ++p.requeues > MAX_REQUEUES) {
+          p.resolve(crashResult(`worker died (${how}) repeatedly`, 0));
+          settled.add(p);
+        }
+      }
+    }
+    this.retire(w, settled);
+  }
+}

@@ -1,0 +1,206 @@
+// The typed message protocol between ExecPool (parent) and its worker processes,
+// plus the result types both sides share. Messages travel over Node's IPC channel
+// with `serialization: 'advanced'` (V8 structured clone), so bigint and
+// Uint8Array cells arrive intact. Every message is checked by `parseToWorker` /
+// `parseFromWorker` where it enters a process.
+
+/** One result cell: INTEGER → number (bigint beyond ±2^53), REAL → number, TEXT → string, BLOB → Uint8Array, NULL → null. */
+export type Cell = null | number | bigint | string | Uint8Array;
+
+export type ErrorKind =
+  /** The statement did not compile: parse error, unknown table/column/function. */
+  | 'syntax'
+  /** The statement compiled but failed while running. */
+  | 'runtime'
+  /** Killed after its wall-clock budget. */
+  | 'timeout'
+  /** Would write, change connection settings or load code; rejected (normally before it runs). */
+  | 'readonly'
+  /** More than one statement (Python: "You can only execute one statement at a time."). */
+  | 'multiple_statements'
+  /** The database file is missing or is not an SQLite database. */
+  | 'no_database'
+  /** More rows than the row cap, with rowCapMode 'error'. */
+  | 'too_many_rows'
+  /** The worker process died while running this query (e.g. out of memory). */
+  | 'crashed';
+
+export const ERROR_KINDS: readonly ErrorKind[] = [
+  'syntax',
+  'runtime',
+  'timeout',
+  'readonly',
+  'multiple_statements',
+  'no_database',
+  'too_many_rows',
+  'crashed',
+];
+
+export interface ExecError {
+  kind: ErrorKind;
+  message: string;
+}
+
+export interface ExecResult {
+  /** Result column names as SQLite reports them (Python `cursor.description[i][0]`). */
+  columns: string[];
+  /** Declared column types (`CREATE TABLE` text), null for expressions. */
+  types: (string | null)[];
+  rows: Cell[][];
+  elapsed_ms: number;
+  /** True when the row cap cut the result short. */
+  truncated: boolean;
+  error: ExecError | null;
+}
+
+export type RowCapMode = 'truncate' | 'error';
+
+/** One query as sent to a worker. `db` is an absolute path; rowCap 0 = no cap. */
+export interface WireJob {
+  db: string;
+  sql: string;
+  rowCap: number;
+  rowCapMode: RowCapMode;
+}
+
+export type ToWorker =
+  | {
+      type: 'init';
+      /** File holding one progress slot per worker (see pool.ts), or null to skip progress reports. */
+      progressPath: string | null;
+      slot: number;
+      maxConnections: number;
+      /** SQLite hard heap limit for the whole worker, 0 = none. */
+      memoryLimitBytes: number;
+      /** Results are sent at least this often while a batch runs. */
+      flushMs: number;
+    }
+  | { type: 'run'; batch: number; jobs: WireJob[] };
+
+export type FromWorker =
+  | { type: 'ready'; pid: number; sqliteVersion: string }
+  /** Results for jobs `start .. start + results.length - 1` of `batch`, in order. */
+  | { type: 'results'; batch: number; start: number; results: ExecResult[] }
+  | { type: 'fatal'; message: string };
+
+/** Bytes per worker in the progress file: batch u32, job index u32, start time (hrtime ns) u64, check u32, pad. */
+export const PROGRESS_SLOT_BYTES = 32;
+
+export function progressCheck(batch: number, index: number, startNs: bigint): number {
+  return (Math.imul(batch, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b) ^ Number(startNs & 0xffffffffn)) >>> 0;
+}
+
+// ---- validation at the boundary -------------------------------------------
+
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown, what: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError(`${what}: expected an object`);
+  return v as Obj;
+}
+function str(o: Obj, k: string, what: string): string {
+  const v = o[k];
+  if (typeof v !== 'string') throw new ProtocolError(`${what}.${k}: expected a string`);
+  return v;
+}
+function nat(o: Obj, k: string, what: string): number {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ProtocolError(`${what}.${k}: expected a whole number`);
+  return v;
+}
+function arr(o: Obj, k: string, what: string): unknown[] {
+  const v = o[k];
+  if (!Array.isArray(v)) throw new ProtocolError(`${what}.${k}: expected an array`);
+  return v;
+}
+
+function parseJob(v: unknown, what: string): WireJob {
+  const o = obj(v, what);
+  const mode = o.rowCapMode;
+  if (mode !== 'truncate' && mode !== 'error') throw new ProtocolError(`${what}.rowCapMode: expected 'truncate' or 'error'`);
+  return { db: str(o, 'db', what), sql: str(o, 'sql', what), rowCap: nat(o, 'rowCap', what), rowCapMode: mode };
+}
+
+export function parseToWorker(v: unknown): ToWorker {
+  const o = obj(v, 'message');
+  switch (o.type) {
+    case 'init': {
+      const p = o.progressPath;
+      if (p !== null && typeof p !== 'string') throw new ProtocolError('init.progressPath: expected a string or null');
+      return {
+        type: 'init',
+        progressPath: p,
+        slot: nat(o, 'slot', 'init'),
+        maxConnections: Math.max(1, nat(o, 'maxConnections', 'init')),
+        memoryLimitBytes: nat(o, 'memoryLimitBytes', 'init'),
+        flushMs: nat(o, 'flushMs', 'init'),
+      };
+    }
+    case 'run':
+      return { type: 'run', batch: nat(o, 'batch', 'run'), jobs: arr(o, 'jobs', 'run').map((j, i) => parseJob(j, `run.jobs[${i}]`)) };
+    default:
+      throw new ProtocolError(`unknown message type ${JSON.stringify(o.type)}`);
+  }
+}
+
+function isCell(c: unknown): boolean {
+  return c === null || typeof c === 'number' || typeof c === 'bigint' || typeof c === 'string' || c instanceof Uint8Array;
+}
+
+function parseResult(v: unknown, what: string): ExecResult {
+  const o = obj(v, what);
+  const columns = arr(o, 'columns', what);
+  const types = arr(o, 'types', what);
+  const rows = arr(o, 'rows', what);
+  if (!columns.every((c) => typeof c === 'string')) throw new ProtocolError(`${what}.columns: expected strings`);
+  if (types.length !== columns.length || !types.every((t) => t === null || typeof t === 'string'))
+    throw new ProtocolError(`${what}.types: expected one string or null per column`);
+  // Cells are checked too: the cost is linear and small next to deserialization itself.
+  for (const r of rows) {
+    if (!Array.isArray(r) || !r.every(isCell)) throw new ProtocolError(`${what}.rows: expected arrays of cells`);
+  }
+  const elapsed = o.elapsed_ms;
+  if (typeof elapsed !== 'number') throw new ProtocolError(`${what}.elapsed_ms: expected a number`);
+  if (typeof o.truncated !== 'boolean') throw new ProtocolError(`${what}.truncated: expected a boolean`);
+  let error: ExecError | null = null;
+  if (o.error !== null) {
+    const e = obj(o.error, `${what}.error`);
+    const kind = e.kind as ErrorKind;
+    if (!ERROR_KINDS.includes(kind)) throw new ProtocolError(`${what}.error.kind: unknown kind ${JSON.stringify(e.kind)}`);
+    error = { kind, message: str(e, 'message', `${what}.error`) };
+  }
+  return {
+    columns: columns as string[],
+    types: types as (string | null)[],
+    rows: rows as Cell[][],
+    elapsed_ms: elapsed,
+    truncated: o.truncated,
+    error,
+  };
+}
+
+export function parseFromWorker(v: unknown): FromWorker {
+  const o = obj(v, 'message');
+  switch (o.type) {
+    case 'ready':
+      return { type: 'ready', pid: nat(o, 'pid', 'ready'), sqliteVersion: str(o, 'sqliteVersion', 'ready') };
+    case 'results':
+      return {
+        type: 'results',
+        batch: nat(o, 'batch', 'results'),
+        start: nat(o, 'start', 'results'),
+        results: arr(o, 'results', 'results').map((r, i) => parseResult(r, `results[${i}]`)),
+      };
+    case 'fatal':
+      return { type: 'fatal', message: str(o, 'message', 'fatal') };
+    default:
+      throw new ProtocolError(`unknown message type ${JSON.stringify(o.type)}`);
+  }
+}

@@ -1,0 +1,35 @@
+// The normalization pipeline: rules applied in this listed order (as in
+// sqlglot's optimizer and Calcite's HepPlanner programs). Each rule is one file
+// in ./rules. The invariant the tests hold it to: rewriting a query as CTE
+// steps that only move filters, rename aliases, reorder inner joins or split
+// projections yields the same normalized tree.
+
+import type { FieldIds, RelNode } from './rel.ts';
+import { removeSubqueries } from './rules/subquery-remove.ts';
+import { pushFilters } from './rules/push-filters.ts';
+import { mergeProjects } from './rules/merge-projects.ts';
+import { canonicalizeExpressions } from './rules/canonicalize-expressions.ts';
+import { reorderJoins } from './rules/reorder-joins.ts';
+
+export interface Rule {
+  name: string;
+  apply(rel: RelNode, ids: FieldIds): RelNode;
+}
+
+export const RULES: Rule[] = [
+  { name: 'remove-subqueries', apply: removeSubqueries },
+  { name: 'push-filters', apply: pushFilters },
+  { name: 'merge-projects', apply: mergeProjects },
+  { name: 'canonicalize-expressions', apply: canonicalizeExpressions },
+  { name: 'reorder-joins', apply: reorderJoins },
+  // Reordering can add an order-restoring Project and expose new push-downs.
+  { name: 'push-filters', apply: pushFilters },
+  { name: 'merge-projects', apply: mergeProjects },
+  { name: 'canonicalize-expressions', apply: canonicalizeExpressions },
+];
+
+export function normalize(rel: RelNode, ids: FieldIds, rules: Rule[] = RULES): RelNode {
+  let r = rel;
+  for (const rule of rules) r = rule.apply(r, ids);
+  return r;
+}

@@ -1,0 +1,129 @@
+// Plan traversal helpers shared by the normalization rules.
+
+import { inputsOf, type FieldId, type RelNode, type Rex } from './rel.ts';
+import { collectRefs } from './rex.ts';
+
+/** Returns a copy of `rel` with its inputs replaced (same order as inputsOf). */
+export function withInputs(rel: RelNode, inputs: RelNode[]): RelNode {
+  switch (rel.op) {
+    case 'Scan':
+    case 'Values':
+      return rel;
+    case 'Join':
+    case 'Correlate':
+      return inputs[0] === rel.left && inputs[1] === rel.right ? rel : { ...rel, left: inputs[0], right: inputs[1] };
+    case 'Union':
+    case 'Intersect':
+    case 'Minus':
+      return inputs.every((x, i) => x === rel.inputs[i]) ? rel : { ...rel, inputs };
+    default:
+      return inputs[0] === rel.input ? rel : { ...rel, input: inputs[0] };
+  }
+}
+
+/** Applies `f` bottom-up to every operator, including plans nested in subquery expressions. */
+export function transformUp(rel: RelNode, f: (r: RelNode) => RelNode): RelNode {
+  const ins = inputsOf(rel);
+  const next = ins.map((i) => transformUp(i, f));
+  let r = withInputs(rel, next);
+  r = mapRex(r, (x) => mapSubqueries(x, (s) => transformUp(s, f)));
+  return f(r);
+}
+
+/** Rewrites every expression held directly by an operator. */
+export function mapRex(rel: RelNode, f: (x: Rex) => Rex): RelNode {
+  switch (rel.op) {
+    case 'Project':
+      return { ...rel, exprs: rel.exprs.map(f) };
+    case 'Filter':
+      return { ...rel, condition: f(rel.condition) };
+    case 'Join':
+      return rel.condition ? { ...rel, condition: f(rel.condition) } : rel;
+    case 'Aggregate':
+      return { ...rel, calls: rel.calls.map((c) => ({ ...c, operands: c.operands.map(f), filter: c.filter && f(c.filter) })) };
+    case 'Window':
+      return { ...rel, calls: rel.calls.map((c) => ({ ...c, operands: c.operands.map(f), partitionBy: c.partitionBy.map(f), orderBy: c.orderBy.map((k) => ({ ...k, expr: f(k.expr) })) })) };
+    case 'Sort':
+      return { ...rel, keys: rel.keys.map((k) => ({ ...k, expr: f(k.expr) })) };
+    case 'Limit':
+      return { ...rel, fetch: rel.fetch && f(rel.fetch), offset: rel.offset && f(rel.offset) };
+    case 'Values':
+      return { ...rel, tuples: rel.tuples.map((t) => t.map(f)) };
+    default:
+      return rel;
+  }
+}
+
+/** Rewrites the plans nested in subquery expressions. */
+export function mapSubqueries(x: Rex, f: (rel: RelNode) => RelNode): Rex {
+  switch (x.k) {
+    case 'call': {
+      const ops = x.operands.map((o) => mapSubqueries(o, f));
+      return ops.every((o, i) => o === x.operands[i]) ? x : { ...x, operands: ops };
+    }
+    case 'subquery':
+      return { ...x, operands: x.operands.map((o) => mapSubqueries(o, f)), rel: f(x.rel) };
+    default:
+      return x;
+  }
+}
+
+/** Every expression an operator holds directly. */
+export function rexOf(rel: RelNode): Rex[] {
+  switch (rel.op) {
+    case 'Project':
+      return rel.exprs;
+    case 'Filter':
+      return [rel.condition];
+    case 'Join':
+      return rel.condition ? [rel.condition] : [];
+    case 'Aggregate':
+      return rel.calls.flatMap((c) => (c.filter ? [...c.operands, c.filter] : c.operands));
+    case 'Window':
+      return rel.calls.flatMap((c) => [...c.operands, ...c.partitionBy, ...c.orderBy.map((k) => k.expr)]);
+    case 'Sort':
+      return rel.keys.map((k) => k.expr);
+    case 'Limit':
+      return [rel.fetch, rel.offset].filter((x): x is Rex => x !== undefined);
+    case 'Values':
+      return rel.tuples.flat();
+    default:
+      return [];
+  }
+}
+
+/** Field ids produced anywhere inside `rel`. */
+export function producedIds(rel: RelNode, out: Set<FieldId> = new Set()): Set<FieldId> {
+  for (const f of rel.fields) out.add(f.id);
+  if (rel.op === 'Aggregate') rel.calls.forEach((c) => out.add(c.field.id));
+  if (rel.op === 'Window') rel.calls.forEach((c) => out.add(c.field.id));
+  for (const i of inputsOf(rel)) producedIds(i, out);
+  return out;
+}
+
+/** Field ids `rel` refers to but does not produce: its correlation with an outer query. */
+export function freeRefs(rel: RelNode): Set<FieldId> {
+  const used = new Set<FieldId>();
+  const visit = (r: RelNode) => {
+    for (const x of rexOf(r)) collectRefs(x, used, freeRefs);
+    inputsOf(r).forEach(visit);
+  };
+  visit(rel);
+  const produced = producedIds(rel);
+  for (const id of [...used]) if (produced.has(id)) used.delete(id);
+  return used;
+}
+
+/** Field ids referred to by an expression, including a nested subquery's correlation. */
+export function refsOf(x: Rex): Set<FieldId> {
+  return collectRefs(x, new Set(), freeRefs);
+}
+
+export function subset(a: Set<FieldId>, b: Set<FieldId>): boolean {
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+export function idsOf(rel: RelNode): Set<FieldId> {
+  return new Set(rel.fields.map((f) => f.id));
+}
