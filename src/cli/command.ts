@@ -76,7 +76,10 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 class RawJsonNumber {
-  constructor(readonly digits: string) {}
+  readonly digits: string;
+  constructor(digits: string) {
+    this.digits = digits;
+  }
   toJSON() {
     // JSON.rawJSON exists from Node 21; it keeps the exact digits.
     const raw = (JSON as unknown as { rawJSON?: (s: string) => unknown }).rawJSON;

@@ -1,78 +1,15 @@
 // forestMatch against a line-by-line transcription of the spec §2.2 pseudo-code
-// (fresh memo per anchoring round, mappings carried with scores), on thousands
-// of seeded random trees with small label alphabets.
+// (test/helpers/reference-forest-match.ts), on thousands of seeded random trees
+// with small label alphabets, plus hand-made tie-breaking cases.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forestMatch } from '../../src/core/match/forest-match.ts';
 import type { Anchorable } from '../../src/core/match/forest-match.ts';
 import { relpm } from '../../src/core/match/relpm.ts';
 import { preorder } from '../../src/core/match/tree.ts';
-import type { MatchNode } from '../../src/core/match/tree.ts';
 import { parseTree } from '../../src/core/match/parse-tree-text.ts';
 import { cloneTree, makeRng, mutateTree, randomR1Tree, randomTree } from '../helpers/random-tree.ts';
-
-interface Sim {
-  score: number;
-  mapping: Array<[number, number]>;
-}
-
-/** The specification, straightforwardly: no cross-round caching, no pruning. */
-function referenceForestMatch(gold: MatchNode, pred: MatchNode, anchorable: Anchorable): Array<[number, number]> {
-  const gn = preorder(gold);
-  const pn = preorder(pred);
-  const gIdx = new Map(gn.map((n, i) => [n, i]));
-  const pIdx = new Map(pn.map((n, i) => [n, i]));
-  const isAnchor = (n: MatchNode, i: number) => (anchorable === 'op' ? n.op : anchorable === 'root' ? i === 0 : anchorable(n, i));
-  const usedG = new Set<number>();
-  const usedP = new Set<number>();
-  const pairs: Array<[number, number]> = [];
-  for (;;) {
-    const memo = new Map<string, Sim>();
-    const sim = (g: number, p: number): Sim => {
-      if (usedG.has(g) || usedP.has(p) || gn[g].label !== pn[p].label) return { score: 0, mapping: [] };
-      const key = `${g},${p}`;
-      const hit = memo.get(key);
-      if (hit) return hit;
-      const cands: Array<{ i: number; j: number; r: Sim }> = [];
-      gn[g].children.forEach((gc, i) =>
-        pn[p].children.forEach((pc, j) => {
-          if (gc.slot !== pc.slot) return;
-          const r = sim(gIdx.get(gc)!, pIdx.get(pc)!);
-          if (r.score > 0) cands.push({ i, j, r });
-        }),
-      );
-      cands.sort((x, y) => y.r.score - x.r.score || x.i - y.i || x.j - y.j);
-      const ti = new Set<number>();
-      const tj = new Set<number>();
-      const out: Sim = { score: 1, mapping: [[g, p]] };
-      for (const c of cands) {
-        if (ti.has(c.i) || tj.has(c.j)) continue;
-        ti.add(c.i);
-        tj.add(c.j);
-        out.score += c.r.score;
-        out.mapping.push(...c.r.mapping);
-      }
-      memo.set(key, out);
-      return out;
-    };
-    let best: Sim | undefined;
-    for (let g = 0; g < gn.length; g++) {
-      if (usedG.has(g) || !isAnchor(gn[g], g)) continue;
-      for (let p = 0; p < pn.length; p++) {
-        if (usedP.has(p) || !isAnchor(pn[p], p) || gn[g].label !== pn[p].label) continue;
-        const r = sim(g, p);
-        if (!best || r.score > best.score) best = r;
-      }
-    }
-    if (!best || best.score === 0) break;
-    for (const [g, p] of best.mapping) {
-      pairs.push([g, p]);
-      usedG.add(g);
-      usedP.add(p);
-    }
-  }
-  return pairs.sort((a, b) => a[0] - b[0]);
-}
+import { referenceForestMatch } from '../helpers/reference-forest-match.ts';
 
 const ANCHORINGS: Array<[string, Anchorable]> = [
   ['op', 'op'],

@@ -201,7 +201,7 @@ test('Window (our own attribute layout) and OTHER_FUNCTION labels', () => {
     `
 Filter
   EQUALS
-    col:FN:ROW_NUMBER() OVER(PARTITION BY t.g ORDER BY t.v DESC)
+    col:ROW_NUMBER() OVER(PARTITION BY t.g ORDER BY t.v DESC)
     lit:1
   Window
     over

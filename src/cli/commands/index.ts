@@ -1,7 +1,8 @@
 // Every CLI command, in the order `steplens help` lists them.
 import type { Command } from '../command.ts';
+import { execCommand } from './exec.ts';
 import { metricsCommand } from './metrics.ts';
 import { planCommand } from './plan.ts';
 import { stepsCommand } from './steps.ts';
 
-export const COMMANDS: Command[] = [stepsCommand, planCommand, metricsCommand];
+export const COMMANDS: Command[] = [stepsCommand, planCommand, metricsCommand, execCommand];

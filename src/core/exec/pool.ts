@@ -277,7 +277,10 @@ export class ExecPool {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const err = new Error('exec pool closed');
-    for (const child of this.alive.keys()) child.kill('SIGKILL');
+    for (const child of this.alive.keys()) {
+      child.ref(); // so that close() can await the 'exit' events
+      child.kill('SIGKILL');
+    }
     for (const w of this.workers) {
       if (!w) continue;
       w.gone = true;

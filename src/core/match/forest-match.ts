@@ -2,9 +2,10 @@
 // AstPM and StepRTM.
 //
 // The result is exactly that of the straightforward specification (a fresh
-// memoised `sim` per anchoring round, see test/unit/match-forest.test.ts for the
-// reference version it is checked against); only the bookkeeping differs:
-// - trees are flattened to integer ids (preorder) with interned labels/slots;
+// memoised `sim` per anchoring round: test/helpers/reference-forest-match.ts,
+// compared on thousands of random trees); only the bookkeeping differs:
+// - trees are flattened to integer ids (preorder) with interned labels/slots,
+//   into typed arrays pooled across calls (allocation dominated small pairs);
 // - `sim` scores are memoised in a |G|·|P| typed array and survive across
 //   rounds: sim(g,p) depends only on the used-flags inside subtree(g) and
 //   subtree(p), so after a round only pairs where g or p is an ancestor-or-self
@@ -40,6 +41,7 @@ export interface ForestMatchResult {
   predNodes: number;
 }
 
+/** A tree flattened to preorder ids; pooled per side and reused across calls. */
 interface Flat {
   n: number;
   label: Int32Array;
@@ -49,81 +51,125 @@ interface Flat {
   kidStart: Int32Array;
   kidEnd: Int32Array;
   kids: Int32Array;
-  anchor: Uint8Array;
+  used: Uint8Array;
+  /** Clock value of the last round in which the node's subtree gained a used node. */
+  chg: Int32Array;
   maxKids: number;
+  anchors: Int32Array;
+  anchorCount: number;
 }
 
-function flatten(root: MatchNode, labels: Map<string, number>, slots: Map<string, number>, anchorable: Anchorable): Flat {
-  const nodes: MatchNode[] = [];
-  const parents: number[] = [];
-  // Iterative preorder so deep trees cannot overflow the stack.
-  const stack: MatchNode[] = [root];
-  const stackParent: number[] = [-1];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    const par = stackParent.pop()!;
-    nodes.push(node);
-    parents.push(par);
-    const id = nodes.length - 1;
-    for (let c = node.children.length - 1; c >= 0; c--) {
-      stack.push(node.children[c]);
-      stackParent.push(id);
+function makeFlat(cap: number): Flat {
+  return {
+    n: 0,
+    label: new Int32Array(cap),
+    slot: new Int32Array(cap),
+    parent: new Int32Array(cap),
+    size: new Int32Array(cap),
+    kidStart: new Int32Array(cap),
+    kidEnd: new Int32Array(cap),
+    kids: new Int32Array(cap),
+    used: new Uint8Array(cap),
+    chg: new Int32Array(cap),
+    maxKids: 0,
+    anchors: new Int32Array(cap),
+    anchorCount: 0,
+  };
+}
+
+function growFlat(f: Flat, cap: number): void {
+  const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+    const b = make(cap);
+    b.set(a);
+    return b;
+  };
+  const i32 = (n: number) => new Int32Array(n);
+  f.label = grow(f.label, i32);
+  f.slot = grow(f.slot, i32);
+  f.parent = grow(f.parent, i32);
+  f.size = grow(f.size, i32);
+  f.kidStart = grow(f.kidStart, i32);
+  f.kidEnd = grow(f.kidEnd, i32);
+  f.kids = grow(f.kids, i32);
+  f.used = new Uint8Array(cap);
+  f.chg = new Int32Array(cap);
+  f.anchors = grow(f.anchors, i32);
+}
+
+// Labels and slots are interned to small ints. Ids only need to agree within
+// one call, so the tables may be dropped between calls when they grow large.
+const labelIds = new Map<string, number>();
+const slotIds = new Map<string, number>();
+const stackNodes: MatchNode[] = [];
+let stackParent = new Int32Array(256);
+
+function flattenInto(f: Flat, root: MatchNode, anchorable: Anchorable): void {
+  let n = 0;
+  let kidTop = 0;
+  let sp = 0;
+  let maxKids = 0;
+  let anchors = 0;
+  stackNodes[0] = root;
+  stackParent[0] = -1;
+  sp = 1;
+  // Iterative preorder (deep trees cannot overflow the call stack). A node's
+  // children get a contiguous block in `kids`, filled as they are popped in order.
+  while (sp > 0) {
+    sp--;
+    const node = stackNodes[sp];
+    const par = stackParent[sp];
+    const kc = node.children.length;
+    if (n >= f.label.length || kidTop + kc > f.kids.length) growFlat(f, Math.max(2 * f.label.length, n + 1, kidTop + kc));
+    const id = n++;
+    f.parent[id] = par;
+    f.size[id] = 1;
+    if (par >= 0) f.kids[f.kidEnd[par]++] = id;
+    let l = labelIds.get(node.label);
+    if (l === undefined) labelIds.set(node.label, (l = labelIds.size));
+    f.label[id] = l;
+    let s = slotIds.get(node.slot);
+    if (s === undefined) slotIds.set(node.slot, (s = slotIds.size));
+    f.slot[id] = s;
+    const a = anchorable === 'op' ? node.op : anchorable === 'root' ? id === 0 : anchorable(node, id);
+    if (a) f.anchors[anchors++] = id;
+    f.kidStart[id] = kidTop;
+    f.kidEnd[id] = kidTop;
+    kidTop += kc;
+    if (kc > maxKids) maxKids = kc;
+    if (sp + kc > stackParent.length) {
+      const next = new Int32Array(2 * (sp + kc));
+      next.set(stackParent);
+      stackParent = next;
+    }
+    for (let c = kc - 1; c >= 0; c--) {
+      stackNodes[sp] = node.children[c];
+      stackParent[sp] = id;
+      sp++;
     }
   }
-  const n = nodes.length;
-  const f: Flat = {
-    n,
-    label: new Int32Array(n),
-    slot: new Int32Array(n),
-    parent: Int32Array.from(parents),
-    size: new Int32Array(n).fill(1),
-    kidStart: new Int32Array(n),
-    kidEnd: new Int32Array(n),
-    kids: new Int32Array(Math.max(0, n - 1)),
-    anchor: new Uint8Array(n),
-    maxKids: 0,
-  };
-  // Children of a node in order, stored contiguously: count, prefix-sum, fill.
-  const count = new Int32Array(n);
-  for (let i = 1; i < n; i++) count[parents[i]]++;
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    f.kidStart[i] = at;
-    f.kidEnd[i] = at;
-    at += count[i];
-    if (count[i] > f.maxKids) f.maxKids = count[i];
-  }
-  for (let i = 1; i < n; i++) f.kids[f.kidEnd[parents[i]]++] = i;
-  for (let i = n - 1; i > 0; i--) f.size[parents[i]] += f.size[i];
-  for (let i = 0; i < n; i++) {
-    const node = nodes[i];
-    let l = labels.get(node.label);
-    if (l === undefined) labels.set(node.label, (l = labels.size));
-    f.label[i] = l;
-    let s = slots.get(node.slot);
-    if (s === undefined) slots.set(node.slot, (s = slots.size));
-    f.slot[i] = s;
-    f.anchor[i] = anchorable === 'op' ? (node.op ? 1 : 0) : anchorable === 'root' ? (i === 0 ? 1 : 0) : anchorable(node, i) ? 1 : 0;
-  }
-  return f;
+  for (let i = n - 1; i > 0; i--) f.size[f.parent[i]] += f.size[i];
+  f.n = n;
+  f.maxKids = maxKids;
+  f.anchorCount = anchors;
 }
 
 // ---- Module-level scratch, reused across calls (matching is not re-entrant). ----
+const G: Flat = makeFlat(64);
+const P: Flat = makeFlat(64);
 let memoScore = new Int32Array(0);
 let memoStamp = new Int32Array(0);
 let cand = new Float64Array(256);
 let pickI = new Uint8Array(64);
 let pickJ = new Uint8Array(64);
+let queue = new Int32Array(256);
 let clock = 0;
 
 // ---- State of the current call. ----
-let G!: Flat;
-let P!: Flat;
 let nP = 0;
-let usedG = new Uint8Array(0);
-let usedP = new Uint8Array(0);
-let chgG = new Int32Array(0);
-let chgP = new Int32Array(0);
+let usedG = G.used;
+let usedP = P.used;
+let chgG = G.chg;
+let chgP = P.chg;
 let candTop = 0;
 /** Candidate keys pack (score, i, j) so that a descending numeric sort is the spec order. */
 let keyBase = 1;
@@ -175,9 +221,9 @@ function sim(g: number, p: number): number {
 /**
  * Greedy one-to-one selection over the candidate keys in cand[base, base+cnt):
  * score desc, then i asc, then j asc. Returns the accepted score sum; when
- * g >= 0 also pushes the accepted (gold child, pred child) pairs onto `queue`.
+ * g >= 0 also appends the accepted (gold child, pred child) pairs to `queue`.
  */
-let queue: number[] = [];
+let queueTop = 0;
 function greedy(base: number, cnt: number, na: number, nb: number, g: number, p: number): number {
   // Insertion sort, descending: candidate lists are short.
   for (let x = base + 1; x < base + cnt; x++) {
@@ -203,22 +249,24 @@ function greedy(base: number, cnt: number, na: number, nb: number, g: number, p:
     pickJ[j] = 1;
     taken++;
     sum += score;
-    if (g >= 0) queue.push(G.kids[G.kidStart[g] + i], P.kids[P.kidStart[p] + j]);
+    if (g >= 0) {
+      queue[queueTop++] = G.kids[G.kidStart[g] + i];
+      queue[queueTop++] = P.kids[P.kidStart[p] + j];
+    }
   }
   pickI.fill(0, 0, na);
   pickJ.fill(0, 0, nb);
   return sum;
 }
 
-/** Rebuild the mapping of sim(g, p) (all needed scores are memoised) and mark it used. */
-function takeMapping(g: number, p: number, pairs: Array<[number, number]>): number {
-  queue = [g, p];
-  let n = 0;
-  for (let q = 0; q < queue.length; q += 2) {
+/** Rebuild the mapping of sim(g, p) (its scores are memoised), record it and mark it used. */
+function takeMapping(g: number, p: number, matchOf: Int32Array): number {
+  queueTop = 0;
+  queue[queueTop++] = g;
+  queue[queueTop++] = p;
+  for (let q = 0; q < queueTop; q += 2) {
     const x = queue[q];
     const y = queue[q + 1];
-    pairs.push([x, y]);
-    n++;
     const a0 = G.kidStart[x];
     const a1 = G.kidEnd[x];
     const b0 = P.kidStart[y];
@@ -243,15 +291,18 @@ function takeMapping(g: number, p: number, pairs: Array<[number, number]>): numb
     candTop = base;
   }
   // Mark used only after the whole mapping is read: marking earlier would change sims.
-  for (let q = 0; q < queue.length; q += 2) {
-    usedG[queue[q]] = 1;
-    usedP[queue[q + 1]] = 1;
+  for (let q = 0; q < queueTop; q += 2) {
+    const x = queue[q];
+    const y = queue[q + 1];
+    matchOf[x] = y;
+    usedG[x] = 1;
+    usedP[y] = 1;
   }
-  for (let q = 0; q < queue.length; q += 2) {
+  for (let q = 0; q < queueTop; q += 2) {
     for (let x = queue[q]; x >= 0 && chgG[x] !== clock; x = G.parent[x]) chgG[x] = clock;
     for (let y = queue[q + 1]; y >= 0 && chgP[y] !== clock; y = P.parent[y]) chgP[y] = clock;
   }
-  return n;
+  return queueTop / 2;
 }
 
 /**
@@ -259,12 +310,14 @@ function takeMapping(g: number, p: number, pairs: Array<[number, number]>): numb
  * unused pair of anchorable nodes with equal labels and take sim's mapping.
  */
 export function forestMatch(gold: MatchNode, pred: MatchNode, anchorable: Anchorable = 'op'): ForestMatchResult {
-  const labels = new Map<string, number>();
-  const slots = new Map<string, number>();
-  G = flatten(gold, labels, slots, anchorable);
-  P = flatten(pred, labels, slots, anchorable);
+  if (labelIds.size > 100_000) labelIds.clear();
+  if (slotIds.size > 10_000) slotIds.clear();
+  flattenInto(G, gold, anchorable);
+  flattenInto(P, pred, anchorable);
+  stackNodes.length = 0; // do not keep the caller's trees alive
+  const nG = G.n;
   nP = P.n;
-  const cells = G.n * P.n;
+  const cells = nG * nP;
   if (memoScore.length < cells) {
     memoScore = new Int32Array(cells);
     memoStamp = new Int32Array(cells);
@@ -275,62 +328,63 @@ export function forestMatch(gold: MatchNode, pred: MatchNode, anchorable: Anchor
   }
   // Every stamp written before this call is <= clock, so it is stale.
   clock++;
-  usedG = new Uint8Array(G.n);
-  usedP = new Uint8Array(P.n);
-  chgG = new Int32Array(G.n).fill(clock);
-  chgP = new Int32Array(P.n).fill(clock);
+  usedG = G.used;
+  usedP = P.used;
+  chgG = G.chg;
+  chgP = P.chg;
+  usedG.fill(0, 0, nG);
+  usedP.fill(0, 0, nP);
+  chgG.fill(clock, 0, nG);
+  chgP.fill(clock, 0, nP);
   clock++;
   const maxKids = Math.max(G.maxKids, P.maxKids, 1);
   if (pickI.length < maxKids) {
     pickI = new Uint8Array(maxKids);
     pickJ = new Uint8Array(maxKids);
   }
+  if (queue.length < 2 * nG) queue = new Int32Array(2 * nG);
   keyBase = maxKids;
   keyScale = maxKids * maxKids;
   // A key must stay an exact integer in a double.
-  if (Math.min(G.n, P.n) * keyScale >= 2 ** 52) throw new RangeError('forestMatch: tree too wide to match');
+  if (Math.min(nG, nP) * keyScale >= 2 ** 52) throw new RangeError('forestMatch: tree too wide to match');
   candTop = 0;
 
-  // Anchor pairs in (g asc, p asc) order, via label buckets of the pred anchors.
-  const bucket = new Map<number, number[]>();
-  for (let p = 0; p < P.n; p++) {
-    if (P.anchor[p] === 0) continue;
-    const l = P.label[p];
-    const b = bucket.get(l);
-    if (b) b.push(p);
-    else bucket.set(l, [p]);
-  }
-  const anchorPairs: number[] = [];
-  for (let g = 0; g < G.n; g++) {
-    if (G.anchor[g] === 0) continue;
-    const b = bucket.get(G.label[g]);
-    if (b) for (const p of b) anchorPairs.push(g, p);
-  }
-
-  const pairs: Array<[number, number]> = [];
+  const matchOf = new Int32Array(nG).fill(-1);
   const rounds: AnchorRound[] = [];
+  let matched = 0;
   for (;;) {
     let best = 0;
     let bg = -1;
     let bp = -1;
-    for (let x = 0; x < anchorPairs.length; x += 2) {
-      const g = anchorPairs[x];
-      const p = anchorPairs[x + 1];
-      if (usedG[g] !== 0 || usedP[p] !== 0) continue;
-      const bound = G.size[g] < P.size[p] ? G.size[g] : P.size[p];
-      if (bound <= best) continue;
-      const s = sim(g, p);
-      if (s > best) {
-        best = s;
-        bg = g;
-        bp = p;
+    // Anchor pairs in (g asc, p asc) order: strict > keeps the first of equal scores.
+    for (let x = 0; x < G.anchorCount; x++) {
+      const g = G.anchors[x];
+      if (usedG[g] !== 0) continue;
+      const gl = G.label[g];
+      const gsize = G.size[g];
+      if (gsize <= best) continue;
+      for (let y = 0; y < P.anchorCount; y++) {
+        const p = P.anchors[y];
+        if (usedP[p] !== 0 || P.label[p] !== gl) continue;
+        // sim never exceeds the smaller subtree, and ties keep the earlier pair.
+        if (P.size[p] <= best) continue;
+        const s = sim(g, p);
+        if (s > best) {
+          best = s;
+          bg = g;
+          bp = p;
+          if (best >= gsize) break;
+        }
       }
     }
     if (bg < 0) break;
-    const size = takeMapping(bg, bp, pairs);
+    const size = takeMapping(bg, bp, matchOf);
+    matched += size;
     rounds.push({ gold: bg, pred: bp, size });
     clock++;
   }
-  pairs.sort((a, b) => a[0] - b[0]);
-  return { pairs, rounds, goldNodes: G.n, predNodes: P.n };
+  const pairs: Array<[number, number]> = new Array(matched);
+  let k = 0;
+  for (let g = 0; g < nG; g++) if (matchOf[g] >= 0) pairs[k++] = [g, matchOf[g]];
+  return { pairs, rounds, goldNodes: nG, predNodes: nP };
 }

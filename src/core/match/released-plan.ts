@@ -93,7 +93,8 @@ function rex(e: unknown, ids: string[]): Rex {
     const texts = args.map((a) => a.text);
     // [ours] commutative operands are sorted in the identity text, since matching ignores their order.
     if (COMMUTATIVE.has(label)) texts.sort();
-    return { node: node(label, '', false, args.map((a) => a.node)), text: `${label}(${texts.join(', ')})` };
+    const fn = label.startsWith('FN:') ? label.slice(3) : label;
+    return { node: node(label, '', false, args.map((a) => a.node)), text: `${fn}(${texts.join(', ')})` };
   }
   throw new ReleasedPlanError(`unsupported RexNode ${JSON.stringify(e).slice(0, 200)}`);
 }

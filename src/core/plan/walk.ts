@@ -127,3 +127,13 @@ export function subset(a: Set<FieldId>, b: Set<FieldId>): boolean {
 export function idsOf(rel: RelNode): Set<FieldId> {
   return new Set(rel.fields.map((f) => f.id));
 }
+
+/**
+ * Whether an operator's inputs must keep their field order: inputs of set
+ * operations always, and the input of an operator that outputs its input's
+ * row unchanged (Filter, Sort, Limit) when that operator's own order matters.
+ */
+export function outputDefining(rel: RelNode, positional: boolean): boolean {
+  if (rel.op === 'Union' || rel.op === 'Intersect' || rel.op === 'Minus') return true;
+  return positional && (rel.op === 'Filter' || rel.op === 'Sort' || rel.op === 'Limit');
+}

@@ -5,7 +5,7 @@
 
 import { ratioToNumber } from './exact.ts';
 import { round3 } from './round3.ts';
-import { cellKey, rowKey, sortedRowKey, type Cell, type Row } from './values.ts';
+import { CellInterner, type Cell, type Row } from './values.ts';
 
 /** One side's execution result: the rows, or an execution error (ExecutorError). */
 export type QueryOutcome = { ok: true; rows: readonly Row[] } | { ok: false; error?: string };
@@ -46,35 +46,51 @@ export function failed(error?: string): QueryOutcome {
   return { ok: false, error };
 }
 
-/** A result table with its within-row-sorted row keys and distinct cells. */
-interface SortedTable {
+/** A result table reduced to hashable keys (ids from one CellInterner shared by both sides). */
+interface KeyedTable {
   /** Sorted-row key of each row, in row order. */
   keys: string[];
   /** Bag of sorted rows: key → count, in first-occurrence order. */
   bag: Map<string, number>;
-  /** Distinct cells (cells(X) of the spec). */
-  cells: Set<string>;
+  /** Distinct cells (cells(X) of the spec), as ids. */
+  cells: Set<number>;
+  /** Distinct raw rows (column order kept), for BIRD EX. */
+  rawRows: Set<string>;
 }
 
-function prepare(rows: readonly Row[]): SortedTable {
+function keyTable(rows: readonly Row[], interner: CellInterner): KeyedTable {
   const keys: string[] = new Array(rows.length);
   const bag = new Map<string, number>();
-  const cells = new Set<string>();
+  const cells = new Set<number>();
+  const rawRows = new Set<string>();
+  const ids: number[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    for (const c of row) cells.add(cellKey(c));
-    const k = sortedRowKey(row);
+    ids.length = row.length;
+    let raw = '';
+    for (let j = 0; j < row.length; j++) {
+      const id = interner.id(row[j]);
+      ids[j] = id;
+      cells.add(id);
+      raw += j === 0 ? String(id) : ',' + id;
+    }
+    rawRows.add(raw);
+    let k = raw;
+    if (row.length > 1) {
+      interner.sortIds(ids);
+      k = ids.join(',');
+    }
     keys[i] = k;
     bag.set(k, (bag.get(k) ?? 0) + 1);
   }
-  return { keys, bag, cells };
+  return { keys, bag, cells, rawRows };
 }
 
 /**
  * QATCH tuple order (layout A): Spearman's ρ between the first-occurrence orders
  * of the distinct rows common to both sides, rounded, then mapped to [0, 1].
  */
-function tupleOrder(gold: SortedTable, pred: SortedTable): number {
+function tupleOrder(gold: KeyedTable, pred: KeyedTable): number {
   // G′: distinct gold rows present in P, first-occurrence order (the bag keeps that order).
   const position = new Map<string, number>();
   for (const k of gold.bag.keys()) if (pred.bag.has(k)) position.set(k, position.size);
@@ -106,7 +122,7 @@ function tupleOrder(gold: SortedTable, pred: SortedTable): number {
 }
 
 /** QATCH metrics on two non-empty results (guards already applied). */
-function qatchFormulas(gold: SortedTable, pred: SortedTable): Omit<ExecutionMetrics, 'ex' | 'bird_ex'> {
+function qatchFormulas(gold: KeyedTable, pred: KeyedTable): Omit<ExecutionMetrics, 'ex' | 'bird_ex'> {
   let common = 0;
   for (const c of pred.cells) if (gold.cells.has(c)) common++;
   const cp = pred.cells.size > 0 ? round3(common / pred.cells.size) : 0;
@@ -134,19 +150,24 @@ function constantQatch(v: number): Omit<ExecutionMetrics, 'ex' | 'bird_ex'> {
   return { cell_precision: v, cell_recall: v, tuple_cardinality: v, tuple_constraint: v, tuple_order: v, qa: v, f1: v };
 }
 
-function sameKeySet(a: Iterable<string>, aSize: number, b: { has(k: string): boolean; size: number }): boolean {
-  if (aSize !== b.size) return false;
-  for (const k of a) if (!b.has(k)) return false;
+function sameKeys(a: ReadonlyMap<string, unknown> | ReadonlySet<string>, b: ReadonlyMap<string, unknown> | ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const k of a.keys()) if (!b.has(k)) return false;
   return true;
+}
+
+/** Both sides keyed with one interner (ids are only comparable within it). */
+function keyBoth(gold: readonly Row[], pred: readonly Row[]): [KeyedTable, KeyedTable] {
+  const interner = new CellInterner();
+  return [keyTable(gold, interner), keyTable(pred, interner)];
 }
 
 /** BirdEXEvaluator: set equality of the raw rows (column order matters, duplicates do not). */
 export function birdExecutionAccuracy(gold: QueryOutcome, pred: QueryOutcome): number {
   if (!gold.ok) return pred.ok ? 0 : 1;
   if (!pred.ok) return 0;
-  const g = new Set(gold.rows.map(rowKey));
-  const p = new Set(pred.rows.map(rowKey));
-  return sameKeySet(g, g.size, p) ? 1 : 0;
+  const [g, p] = keyBoth(gold.rows, pred.rows);
+  return sameKeys(g.rawRows, p.rawRows) ? 1 : 0;
 }
 
 /** EXEvaluator (layout A): equal row counts and equal sets of within-row-sorted rows. */
@@ -155,30 +176,25 @@ export function executionAccuracy(gold: QueryOutcome, pred: QueryOutcome): numbe
   if (!pred.ok) return 0;
   if (gold.rows.length !== pred.rows.length) return 0;
   if (gold.rows.length === 0) return 1;
-  const g = new Set(gold.rows.map(sortedRowKey));
-  const p = new Set(pred.rows.map(sortedRowKey));
-  return sameKeySet(g, g.size, p) ? 1 : 0;
+  const [g, p] = keyBoth(gold.rows, pred.rows);
+  return sameKeys(g.bag, p.bag) ? 1 : 0;
 }
 
 /** Every layout-A metric of one gold/prediction pair, with the guards of §3.1. */
 export function computeMetrics(gold: QueryOutcome, pred: QueryOutcome): ExecutionMetrics {
-  const bird_ex = birdExecutionAccuracy(gold, pred);
-  let qatch: Omit<ExecutionMetrics, 'ex' | 'bird_ex'>;
-  let ex: number;
   if (!gold.ok || !pred.ok) {
-    qatch = constantQatch(0);
-    ex = executionAccuracy(gold, pred);
-  } else if (gold.rows.length === 0 || pred.rows.length === 0) {
-    const both = gold.rows.length === pred.rows.length ? 1 : 0;
-    qatch = constantQatch(both);
-    ex = both;
-  } else {
-    const g = prepare(gold.rows);
-    const p = prepare(pred.rows);
-    qatch = qatchFormulas(g, p);
-    ex = g.keys.length === p.keys.length && sameKeySet(g.bag.keys(), g.bag.size, p.bag) ? 1 : 0;
+    // Error rules: QATCH 0; EX and BIRD EX 1 only when both sides failed.
+    const both = !gold.ok && !pred.ok ? 1 : 0;
+    return { ...constantQatch(0), ex: both, bird_ex: both };
   }
-  return { ...qatch, ex, bird_ex };
+  const [g, p] = keyBoth(gold.rows, pred.rows);
+  const bird_ex = sameKeys(g.rawRows, p.rawRows) ? 1 : 0;
+  if (g.keys.length === 0 || p.keys.length === 0) {
+    const both = g.keys.length === p.keys.length ? 1 : 0;
+    return { ...constantQatch(both), ex: both, bird_ex };
+  }
+  const ex = g.keys.length === p.keys.length && sameKeys(g.bag, p.bag) ? 1 : 0;
+  return { ...qatchFormulas(g, p), ex, bird_ex };
 }
 
 /** Convenience for callers holding plain rows (both executed). */

@@ -140,6 +140,87 @@ export function sortedRowKey(row: Row): string {
   return k;
 }
 
+/**
+ * Numbers each distinct cell (Python equality) with a small integer, so sets and
+ * bags of cells and rows hash short keys. Ids agree with cellKey: equal ids ⇔
+ * equal keys. One interner must serve both sides of a comparison.
+ */
+export class CellInterner {
+  private readonly numbers = new Map<number, number>();
+  private readonly bigints = new Map<bigint, number>();
+  private readonly texts = new Map<string, number>();
+  private readonly blobs = new Map<string, number>();
+  /** Per id: Python sort-key rank (0 NULL, 1 number, 2 other), float value, str(). */
+  readonly rank: number[] = [0];
+  readonly num: number[] = [0];
+  readonly str: string[] = [''];
+
+  private add<K>(map: Map<K, number>, key: K, rank: number, num: number, str: () => string): number {
+    let id = map.get(key);
+    if (id === undefined) {
+      id = this.rank.length;
+      map.set(key, id);
+      this.rank.push(rank);
+      this.num.push(num);
+      this.str.push(str());
+    }
+    return id;
+  }
+
+  /** Id of a cell; NULL is 0. */
+  id(c: Cell): number {
+    if (c === null) return 0;
+    switch (typeof c) {
+      case 'number':
+        // Map keys use SameValueZero, so -0 and 0 meet, as in Python.
+        return this.add(this.numbers, c, 1, c, emptyString);
+      case 'bigint': {
+        const n = Number(c);
+        // An integer equal to a double is that double (Python 2**60 == 2.0**60).
+        if (Number.isFinite(n) && BigInt(n) === c) return this.add(this.numbers, n, 1, n, emptyString);
+        return this.add(this.bigints, c, 1, n, emptyString);
+      }
+      case 'string':
+        return this.add(this.texts, c, 2, 0, () => c);
+      default:
+        return this.add(this.blobs, bytesToHex(c), 2, 0, () => pyBytesRepr(c));
+    }
+  }
+
+  /** Python sort_key order of two ids (0 when the keys tie). */
+  compare(a: number, b: number): number {
+    const ra = this.rank[a];
+    const rb = this.rank[b];
+    if (ra !== rb) return ra - rb;
+    if (ra === 1) {
+      const x = this.num[a];
+      const y = this.num[b];
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    return ra === 2 ? compareCodePoints(this.str[a], this.str[b]) : 0;
+  }
+
+  /** Stable in-place sort of a row's ids by Python sort key. */
+  sortIds(ids: number[]): void {
+    // Array.prototype.sort is stable too, but insertion sort allocates nothing on short rows.
+    if (ids.length > 16) {
+      ids.sort((a, b) => this.compare(a, b));
+      return;
+    }
+    for (let i = 1; i < ids.length; i++) {
+      const x = ids[i];
+      let j = i - 1;
+      while (j >= 0 && this.compare(x, ids[j]) < 0) {
+        ids[j + 1] = ids[j];
+        j--;
+      }
+      ids[j + 1] = x;
+    }
+  }
+}
+
+const emptyString = () => '';
+
 /** Python `==` on two cells (reference semantics; the metrics use cellKey for speed). */
 export function cellsEqual(a: Cell, b: Cell): boolean {
   return cellKey(a) === cellKey(b);

@@ -297,6 +297,8 @@ export interface FunctionCall extends Range, Parenthesized {
 export interface WindowSpec extends Range {
   /** `OVER name` or `OVER (name ...)` */
   base?: string;
+  /** `OVER name` without parentheses (the spec is exactly the named window). */
+  bare?: boolean;
   partitionBy?: Expr[];
   orderBy?: OrderItem[];
   /** The frame clause as written, whitespace-normalized and upper-cased, e.g. `ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`. */

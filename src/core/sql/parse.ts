@@ -630,7 +630,7 @@ class Parser {
         if (n.type !== 'word') break;
         if (n.upper === 'NULL') {
           this.pos += 2;
-          left = { kind: 'nulltest', not: true, expr: left, start, end: this.lastEnd };
+          left = this.continueBinary({ kind: 'nulltest', not: true, expr: left, start, end: this.lastEnd }, start, 1);
           continue;
         }
         if (n.upper !== 'IN' && n.upper !== 'BETWEEN' && !LIKE_OPS.has(n.upper)) break;
@@ -642,7 +642,7 @@ class Parser {
         case 'ISNULL':
         case 'NOTNULL':
           this.pos++;
-          left = { kind: 'nulltest', not: kw === 'NOTNULL', expr: left, start, end: this.lastEnd };
+          left = this.continueBinary({ kind: 'nulltest', not: kw === 'NOTNULL', expr: left, start, end: this.lastEnd }, start, 1);
           continue;
         case 'IS': {
           this.pos++;
@@ -684,7 +684,7 @@ class Parser {
         }
         case 'IN':
           this.pos++;
-          left = this.parseInRest(left, not, start);
+          left = this.continueBinary(this.parseInRest(left, not, start), start, 1);
           continue;
         default:
           break;
@@ -722,7 +722,17 @@ class Parser {
   /** Precedence climbing over < <= > >=, & | << >>, + -, * / %, || -> ->>. */
   parseBinary(minPrec: number): Expr {
     const start = this.tok.start;
-    let left = this.parseCollate();
+    return this.continueBinary(this.parseCollate(), start, minPrec);
+  }
+
+  /**
+   * Applies COLLATE and binary operators to an already parsed left operand.
+   * Needed after constructs that end in a token (`x IN (...)`, `x ISNULL`,
+   * `x NOT NULL`): in SQLite's LALR grammar they reduce without a precedence
+   * conflict, so `x IN (1) + 1` is `(x IN (1)) + 1`.
+   */
+  continueBinary(left: Expr, start: number, minPrec: number): Expr {
+    while (this.isWord('COLLATE')) left = this.parseCollateSuffix(left, start);
     for (;;) {
       const t = this.tok;
       if (t.type !== 'op') break;
@@ -738,16 +748,18 @@ class Parser {
   parseCollate(): Expr {
     const start = this.tok.start;
     let e = this.parseUnary();
-    while (this.isWord('COLLATE')) {
-      this.pos++;
-      const t = this.tok;
-      if (!(t.type === 'string' || t.type === 'qident' || (t.type === 'word' && !RESERVED.has(t.upper) && !JOIN_KW.has(t.upper)))) {
-        this.failExpected('a collation name');
-      }
-      this.pos++;
-      e = { kind: 'collate', expr: e, collation: t.value, start, end: this.lastEnd };
-    }
+    while (this.isWord('COLLATE')) e = this.parseCollateSuffix(e, start);
     return e;
+  }
+
+  parseCollateSuffix(expr: Expr, start: number): Expr {
+    this.pos++; // COLLATE
+    const t = this.tok;
+    if (!(t.type === 'string' || t.type === 'qident' || (t.type === 'word' && !RESERVED.has(t.upper) && !JOIN_KW.has(t.upper)))) {
+      this.failExpected('a collation name');
+    }
+    this.pos++;
+    return { kind: 'collate', expr, collation: t.value, start, end: this.lastEnd };
   }
 
   parseUnary(): Expr {
@@ -872,7 +884,7 @@ class Parser {
         fn.over = this.parseWindowParens();
       } else if (n.type === 'qident' || n.type === 'string' || (n.type === 'word' && !RESERVED.has(n.upper))) {
         this.pos += 2;
-        fn.over = { base: n.value, start: n.start, end: n.end };
+        fn.over = { base: n.value, bare: true, start: n.start, end: n.end };
       }
     }
     fn.end = this.lastEnd;

@@ -138,22 +138,12 @@ export function printExpr(e: Expr): string {
       }
       let out = `${printName(e.name)}(${args})`;
       if (e.filter) out += ` FILTER (WHERE ${printExpr(e.filter)})`;
-      if (e.over) out += ` OVER ${e.over.start === e.over.end || isBareWindowName(e.over) ? printName(e.over.base!) : printWindow(e.over)}`;
+      if (e.over) out += ` OVER ${e.over.bare ? printName(e.over.base!) : printWindow(e.over)}`;
       return out;
     }
     case 'row':
       return `(${e.items.map(printExpr).join(', ')})`;
   }
-}
-
-/** `OVER name` (no parentheses) is a spec with only a base. */
-function isBareWindowName(w: WindowSpec): boolean {
-  return w.base !== undefined && !w.partitionBy && !w.orderBy && !w.frame && w.end - w.start <= w.base.length + 2 && !hasParens(w);
-}
-
-function hasParens(w: WindowSpec): boolean {
-  // A parenthesized spec always ends with `)`; a bare `OVER name` spans just the name token.
-  return w.end - w.start !== w.base!.length && w.end - w.start !== w.base!.length + 2;
 }
 
 function printWindow(w: WindowSpec): string {

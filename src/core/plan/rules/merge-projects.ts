@@ -9,14 +9,14 @@
 import type { FieldId, RelNode, Rex } from '../rel.ts';
 import { inputsOf } from '../rel.ts';
 import { substitute } from '../rex.ts';
-import { mapRex, mapSubqueries, withInputs } from '../walk.ts';
+import { mapRex, mapSubqueries, outputDefining, withInputs } from '../walk.ts';
 
 export function mergeProjects(root: RelNode): RelNode {
   return visit(root, true);
 }
 
 function visit(rel: RelNode, positional: boolean): RelNode {
-  const childPositional = rel.op === 'Union' || rel.op === 'Intersect' || rel.op === 'Minus';
+  const childPositional = outputDefining(rel, positional);
   let r = withInputs(rel, inputsOf(rel).map((i) => visit(i, childPositional)));
   r = mapRex(r, (x) => mapSubqueries(x, mergeProjects));
   if (r.op !== 'Project') return r;

@@ -1,7 +1,8 @@
 // Puts the inputs of every tree of inner joins in a canonical order (Calcite's
 // JOIN_TO_MULTI_JOIN + a deterministic MULTI_JOIN_OPTIMIZE): the inputs are
-// sorted by a digest of what they compute, then joined left-deep, each
-// condition placed at the lowest join that sees all its columns. `a JOIN b
+// sorted by a digest of what they compute, then joined left-deep (taking next
+// the first input that a condition connects, so no needless cross joins),
+// each condition placed at the lowest join that sees all its columns. `a JOIN b
 // JOIN c` and `c JOIN a JOIN b` give the same tree.
 
 import type { FieldId, RelNode, Rex } from '../rel.ts';
@@ -9,7 +10,7 @@ import { inputsOf } from '../rel.ts';
 import { andOf, conjuncts, ref } from '../rex.ts';
 import { computeLineage } from '../lineage.ts';
 import { relDigest } from '../digest.ts';
-import { mapRex, mapSubqueries, refsOf, subset, withInputs } from '../walk.ts';
+import { mapRex, mapSubqueries, outputDefining, refsOf, subset, withInputs } from '../walk.ts';
 
 export function reorderJoins(root: RelNode): RelNode {
   const lineage = computeLineage(root);
@@ -26,8 +27,19 @@ export function reorderJoins(root: RelNode): RelNode {
         .map((x) => x.rel);
       let acc = ordered[0];
       let pending = conds;
-      for (let k = 1; k < ordered.length; k++) {
-        const next = ordered[k];
+      const rest = ordered.slice(1);
+      while (rest.length) {
+        // The first input (in digest order) that a condition connects to what is joined so far: no needless cross joins.
+        const accIds = new Set(acc.fields.map((f) => f.id));
+        let k = rest.findIndex((r) => {
+          const ids = new Set([...accIds, ...r.fields.map((f) => f.id)]);
+          return pending.some((c) => {
+            const refs = refsOf(c);
+            return subset(refs, ids) && [...refs].some((id) => accIds.has(id)) && r.fields.some((f) => refs.has(f.id));
+          });
+        });
+        if (k < 0) k = 0;
+        const next = rest.splice(k, 1)[0];
         const visible = new Set([...acc.fields, ...next.fields].map((f) => f.id));
         const here = pending.filter((c) => subset(refsOf(c), visible));
         pending = pending.filter((c) => !here.includes(c));
@@ -41,7 +53,7 @@ export function reorderJoins(root: RelNode): RelNode {
       }
       return acc;
     }
-    const childPositional = rel.op === 'Union' || rel.op === 'Intersect' || rel.op === 'Minus';
+    const childPositional = outputDefining(rel, positional);
     const r = withInputs(rel, inputsOf(rel).map((i) => visit(i, childPositional)));
     return mapRex(r, (x) => mapSubqueries(x, reorderJoins));
   };

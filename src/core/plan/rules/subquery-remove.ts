@@ -58,7 +58,10 @@ function withFields(rel: RelNode, fields: Field[]): RelNode {
 
 function semiJoin(left: RelNode, sq: RexSubquery, anti: boolean): RelNode | undefined {
   const outer = idsOf(left);
-  const pulled = pullCorrelated(sq.rel, outer);
+  // What an EXISTS subquery selects is irrelevant: only whether a row exists.
+  let body = sq.rel;
+  if (sq.type === 'exists') while (body.op === 'Project' || (body.op === 'Aggregate' && body.calls.length === 0 && body.groupKeys.length > 0)) body = body.input;
+  const pulled = pullCorrelated(body, outer);
   if (!pulled) return undefined;
   const conds = [...pulled.preds];
   if (sq.type === 'in') {

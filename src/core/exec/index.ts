@@ -1,0 +1,10 @@
+// Safe SQLite execution: a pool of read-only worker processes with timeouts,
+// a gold-result cache and test-suite execution accuracy. See docs/execution.md.
+export { ExecPool, DEFAULT_TIMEOUT_MS, defaultWorkerPath, referenceTimeoutMs } from './pool.ts';
+export type { ExecPoolOptions, ExecPoolStats, ExecQuery } from './pool.ts';
+export { ERROR_KINDS } from './protocol.ts';
+export type { Cell, ErrorKind, ExecError, ExecResult, RowCapMode } from './protocol.ts';
+export { ResultCache } from './cache.ts';
+export type { ResultCacheOptions } from './cache.ts';
+export { exLayoutA, sameResultLayoutA, testSuiteExecutionAccuracy, variantDatabases } from './testsuite.ts';
+export type { TestSuiteOptions, TestSuiteVerdict, VariantOutcome } from './testsuite.ts';
