@@ -24,14 +24,21 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
 }
 
-/** Per-pair time = mean over `reps` back-to-back calls; reports quantiles over pairs. */
+/**
+ * Per-pair time = mean over `reps` back-to-back calls, best of 3 such batches
+ * (keeps GC pauses out of the tail); reports quantiles over pairs.
+ */
 function timePairs(pairs: Pair[], fn: (g: MatchNode, p: MatchNode) => unknown, reps: number) {
   for (const [g, p] of pairs.slice(0, 200)) fn(g, p); // warm-up
   const times: number[] = [];
   for (const [g, p] of pairs) {
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) fn(g, p);
-    times.push((performance.now() - t0) / reps);
+    let best = Infinity;
+    for (let batch = 0; batch < 3; batch++) {
+      const t0 = performance.now();
+      for (let r = 0; r < reps; r++) fn(g, p);
+      best = Math.min(best, (performance.now() - t0) / reps);
+    }
+    times.push(best);
   }
   times.sort((a, b) => a - b);
   const nodes = pairs.map(([g, p]) => countNodes(g) + countNodes(p)).sort((a, b) => a - b);
@@ -45,6 +52,9 @@ function timePairs(pairs: Pair[], fn: (g: MatchNode, p: MatchNode) => unknown, r
     max_ms: round(times[times.length - 1]),
   };
 }
+
+/** The straightforward §2.2 transcription, for the speed-up. */
+const pick3 = (t: ReturnType<typeof timePairs>) => ({ median_ms: t.median_ms, p95_ms: t.p95_ms, max_ms: t.max_ms });
 
 const relpmFn = (g: MatchNode, p: MatchNode) => relpm(g, p);
 const referenceFn = (g: MatchNode, p: MatchNode) => referenceForestMatch(g, p, 'op');
@@ -74,7 +84,7 @@ const result: Record<string, unknown> = {
   node: process.version,
   date: new Date().toISOString(),
   goal_median_ms: GOAL_MS,
-  random_r1: { ...timePairs(randomPairs, relpmFn, 20), reference_median_ms: timePairs(randomPairs, referenceFn, 3).median_ms },
+  random_r1: { ...timePairs(randomPairs, relpmFn, 10), reference_spec_transcription: pick3(timePairs(randomPairs, referenceFn, 2)) },
   spec_examples: timePairs(specPairs, relpmFn, 200),
 };
 
@@ -93,8 +103,8 @@ if (dir) {
   const f1 = pairs.map(([g, p]) => relpm(g, p).f1);
   const sizes = pairs.flatMap(([g, p]) => [countNodes(g), countNodes(p)]).sort((a, b) => a - b);
   result.released_spider_pair = {
-    ...timePairs(pairs, relpmFn, 20),
-    reference_median_ms: timePairs(pairs, referenceFn, 3).median_ms,
+    ...timePairs(pairs, relpmFn, 10),
+    reference_spec_transcription: pick3(timePairs(pairs, referenceFn, 2)),
     build_tree_ms_per_plan: Number(buildMs.toFixed(5)),
     tree_nodes: { median: sizes[sizes.length >> 1], p95: quantile(sizes, 0.95), max: sizes[sizes.length - 1] },
     relpm_auc: Number(rocAuc(f1, labels.map((l) => l.label)).toFixed(4)),

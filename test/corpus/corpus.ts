@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createEmptyDatabase, readPredictionFile, readTablesJson, type PredictionEntry } from '../../src/core/data/corpus.ts';
+import { tokenize } from '../../src/core/sql/tokens.ts';
 import { sharedDataDir } from '../helpers/data.ts';
 
 export interface CorpusStatement {
@@ -20,6 +21,8 @@ export interface CorpusStatement {
   dbPath: string;
   /** `file:line` of the first occurrence. */
   source: string;
+  /** Prepares only with SQLite's double-quoted-string fallback (better-sqlite3 is built without it). */
+  dqs?: boolean;
 }
 
 export interface Corpus {
@@ -34,6 +37,8 @@ export interface Corpus {
   unprepared: number;
   /** Preparable statements that are not queries (no result columns). */
   notQuery: number;
+  /** Statements that needed the double-quoted-string fallback to prepare. */
+  dqs: number;
   /** The unique statements SQLite prepares as queries. */
   statements: CorpusStatement[];
 }
@@ -130,7 +135,7 @@ function fromFile(path: string, data: string, dbFor: (e: PredictionEntry) => str
 const QUERY_START = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:select|with|values)\b/i;
 
 function buildCorpus(name: string, raws: Raw[], dbs: DatabaseSet): Corpus {
-  const corpus: Corpus = { name, read: raws.length, unique: 0, noDatabase: 0, unprepared: 0, notQuery: 0, statements: [] };
+  const corpus: Corpus = { name, read: raws.length, unique: 0, noDatabase: 0, unprepared: 0, notQuery: 0, dqs: 0, statements: [] };
   const seen = new Set<string>();
   for (const r of raws) {
     const sql = r.sql.trim();
@@ -144,20 +149,59 @@ function buildCorpus(name: string, raws: Raw[], dbs: DatabaseSet): Corpus {
       corpus.noDatabase++;
       continue;
     }
-    let reader: boolean;
-    try {
-      reader = db.db.prepare(sql).reader;
-    } catch {
+    const prepared = prepare(db.db, sql);
+    if (!prepared) {
       corpus.unprepared++;
       continue;
     }
-    if (!reader || !QUERY_START.test(sql)) {
+    if (!prepared.reader || !QUERY_START.test(sql)) {
       corpus.notQuery++;
       continue;
     }
-    corpus.statements.push({ sql, dbId: r.dbId, dbPath: db.path, source: r.source });
+    const stmt: CorpusStatement = { sql, dbId: r.dbId, dbPath: db.path, source: r.source };
+    if (prepared.dqs) {
+      stmt.dqs = true;
+      corpus.dqs++;
+    }
+    corpus.statements.push(stmt);
   }
   return corpus;
+}
+
+const DQS_ERROR = /^no such column: (".*") - should this be a string literal in single-quotes\?$/;
+
+/**
+ * Prepares `sql` the way a default SQLite build would. better-sqlite3 is
+ * compiled with SQLITE_DQS=0, so a double-quoted word that names no column is
+ * an error instead of a string (Spider gold writes `= "USA"`); replay SQLite's
+ * fallback by rewriting the token it names as a string literal and retrying.
+ */
+function prepare(db: Database.Database, sql: string): { reader: boolean; dqs: boolean } | undefined {
+  let text = sql;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      return { reader: db.prepare(text).reader, dqs: attempt > 0 };
+    } catch (e) {
+      const m = DQS_ERROR.exec((e as Error).message);
+      if (!m) return undefined;
+      const next = doubleQuotedToString(text, m[1]);
+      if (next === text) return undefined;
+      text = next;
+    }
+  }
+  return undefined;
+}
+
+function doubleQuotedToString(sql: string, token: string): string {
+  let out = '';
+  let last = 0;
+  for (const t of tokenize(sql)) {
+    if (t.type === 'qident' && sql[t.start] === '"' && sql.slice(t.start, t.end) === token) {
+      out += sql.slice(last, t.start) + `'${t.value.replaceAll("'", "''")}'`;
+      last = t.end;
+    }
+  }
+  return out + sql.slice(last);
 }
 
 /** Spider databases opened read-only; BIRD databases created empty on first use. */

@@ -72,6 +72,7 @@ test('parseSelect parses the SQLite-preparable statements of every corpus', { sk
   times.sort((a, b) => a - b);
   lines.push(`median parse time ${(times[Math.floor(times.length / 2)] * 1000).toFixed(1)} µs, p99 ${(times[Math.floor(times.length * 0.99)] * 1000).toFixed(1)} µs (first pass, includes JIT warm-up)`);
   lines.push(`excluded per corpus (no database / not preparable / not a query): ${corpora.map((c) => `${c.name} ${c.noDatabase}/${c.unprepared}/${c.notQuery}`).join(', ')}`);
+  lines.push(`prepared only with the double-quoted-string fallback: ${corpora.map((c) => `${c.name} ${c.dqs}`).join(', ')}`);
   console.log(lines.join('\n'));
   console.log(failures.length ? `${failures.length} failure(s):\n${failures.join('\n')}` : 'no failures');
   assert.ok(parsedTotal / total >= MIN_RATE);

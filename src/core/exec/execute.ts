@@ -89,14 +89,15 @@ export class ExecFailure extends Error {
   }
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const MIN_SAFE = -MAX_SAFE;
+// |v| <= 2^53 converts to a double exactly; beyond, neighbours would collide.
+const MAX_EXACT = 2n ** 53n;
+const MIN_EXACT = -MAX_EXACT;
 
 /** safeIntegers(true) gives every INTEGER as bigint; keep bigint only where a double would lose digits. */
 function convertRow(row: unknown[]): Cell[] {
   for (let i = 0; i < row.length; i++) {
     const v = row[i];
-    if (typeof v === 'bigint' && v >= MIN_SAFE && v <= MAX_SAFE) row[i] = Number(v);
+    if (typeof v === 'bigint' && v >= MIN_EXACT && v <= MAX_EXACT) row[i] = Number(v);
   }
   return row as Cell[];
 }

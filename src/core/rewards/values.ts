@@ -155,36 +155,42 @@ export class CellInterner {
   readonly num: number[] = [0];
   readonly str: string[] = [''];
 
-  private add<K>(map: Map<K, number>, key: K, rank: number, num: number, str: () => string): number {
-    let id = map.get(key);
-    if (id === undefined) {
-      id = this.rank.length;
-      map.set(key, id);
-      this.rank.push(rank);
-      this.num.push(num);
-      this.str.push(str());
-    }
+  private fresh(rank: number, num: number, str: string): number {
+    const id = this.rank.length;
+    this.rank.push(rank);
+    this.num.push(num);
+    this.str.push(str);
     return id;
   }
 
-  /** Id of a cell; NULL is 0. */
+  private numberId(n: number): number {
+    // Map keys use SameValueZero, so -0 and 0 meet, as in Python.
+    let id = this.numbers.get(n);
+    if (id === undefined) this.numbers.set(n, (id = this.fresh(1, n, '')));
+    return id;
+  }
+
+  /** Id of a cell; NULL is 0. (Specialised per type: this runs once per result cell.) */
   id(c: Cell): number {
     if (c === null) return 0;
-    switch (typeof c) {
-      case 'number':
-        // Map keys use SameValueZero, so -0 and 0 meet, as in Python.
-        return this.add(this.numbers, c, 1, c, emptyString);
-      case 'bigint': {
-        const n = Number(c);
-        // An integer equal to a double is that double (Python 2**60 == 2.0**60).
-        if (Number.isFinite(n) && BigInt(n) === c) return this.add(this.numbers, n, 1, n, emptyString);
-        return this.add(this.bigints, c, 1, n, emptyString);
-      }
-      case 'string':
-        return this.add(this.texts, c, 2, 0, () => c);
-      default:
-        return this.add(this.blobs, bytesToHex(c), 2, 0, () => pyBytesRepr(c));
+    if (typeof c === 'number') return this.numberId(c);
+    if (typeof c === 'string') {
+      let id = this.texts.get(c);
+      if (id === undefined) this.texts.set(c, (id = this.fresh(2, 0, c)));
+      return id;
     }
+    if (typeof c === 'bigint') {
+      const n = Number(c);
+      // An integer equal to a double is that double (Python 2**60 == 2.0**60).
+      if (Number.isFinite(n) && BigInt(n) === c) return this.numberId(n);
+      let id = this.bigints.get(c);
+      if (id === undefined) this.bigints.set(c, (id = this.fresh(1, n, '')));
+      return id;
+    }
+    const hex = bytesToHex(c);
+    let id = this.blobs.get(hex);
+    if (id === undefined) this.blobs.set(hex, (id = this.fresh(2, 0, pyBytesRepr(c))));
+    return id;
   }
 
   /** Python sort_key order of two ids (0 when the keys tie). */
@@ -218,8 +224,6 @@ export class CellInterner {
     }
   }
 }
-
-const emptyString = () => '';
 
 /** Python `==` on two cells (reference semantics; the metrics use cellKey for speed). */
 export function cellsEqual(a: Cell, b: Cell): boolean {
