@@ -53,7 +53,7 @@ function timePairs(pairs: Pair[], fn: (g: MatchNode, p: MatchNode) => unknown, r
   };
 }
 
-/** The straightforward §2.2 transcription, for the speed-up. */
+/** Summary for the reference (the straightforward §2.2 transcription), to show the speed-up. */
 const pick3 = (t: ReturnType<typeof timePairs>) => ({ median_ms: t.median_ms, p95_ms: t.p95_ms, max_ms: t.max_ms });
 
 const relpmFn = (g: MatchNode, p: MatchNode) => relpm(g, p);

@@ -12,6 +12,9 @@ const common = {
   logLevel: 'warning',
   // Native addon: loaded from node_modules at run time, never bundled.
   external: ['better-sqlite3', 'vscode'],
+  // Sources are ES modules (import.meta.url); the bundles are CommonJS.
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 const entries = [

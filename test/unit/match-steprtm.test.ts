@@ -15,6 +15,7 @@ import {
 } from '../../src/core/match/steprtm.ts';
 import type { StepInput, TreeResult } from '../../src/core/match/steprtm.ts';
 import { cloneTree } from '../helpers/random-tree.ts';
+import { countNodes } from '../../src/core/match/tree.ts';
 import type { MatchNode } from '../../src/core/match/tree.ts';
 import { E4, GOLD_1296, T_STAR } from '../helpers/spec-trees.ts';
 
@@ -187,6 +188,8 @@ test('single-step query (K = 1): R_1 = RelPM recall, laid out with R_out on the 
 
 test('real example 1296: R = [6/25, 13/25], Σ = 0.76 > RelPM(final) recall 17/25', () => {
   const gold = parseTree(GOLD_1296);
+  assert.equal(countNodes(gold), 25);
+  assert.ok(!GOLD_1296.includes('SINGLE_VALUE'));
   const e4 = parseTree(E4);
   const cte = parseTree('Aggregate(group, agg:AVG(col:city.population[a0]), Scan(table:city))');
   const sql =

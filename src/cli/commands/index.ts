@@ -1,8 +1,9 @@
 // Every CLI command, in the order `steplens help` lists them.
 import type { Command } from '../command.ts';
 import { execCommand } from './exec.ts';
+import { demoCommand } from './demo.ts';
 import { metricsCommand } from './metrics.ts';
 import { planCommand } from './plan.ts';
 import { stepsCommand } from './steps.ts';
 
-export const COMMANDS: Command[] = [stepsCommand, planCommand, metricsCommand, execCommand];
+export const COMMANDS: Command[] = [demoCommand, stepsCommand, planCommand, metricsCommand, execCommand];

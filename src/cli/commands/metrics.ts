@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { UsageError, CliError, stringOpt, writeJson, type Command, type ParsedArgs } from '../command.ts';
-import { parseRowsJson } from '../../core/rewards/cell-json.ts';
+import { CellJsonError, parseRowsJson } from '../../core/rewards/cell-json.ts';
 import { computeMetrics, METRIC_NAMES, type ExecutionMetrics, type QueryOutcome } from '../../core/rewards/metrics.ts';
 
 const LABELS: Record<keyof ExecutionMetrics, string> = {
@@ -38,7 +38,8 @@ function readOutcome(args: ParsedArgs, option: 'gold-rows' | 'pred-rows', errorF
   try {
     return { ok: true, rows: parseRowsJson(text) };
   } catch (err) {
-    throw new CliError(`--${option}: ${(err as Error).message}`);
+    const hint = err instanceof CellJsonError ? 'not JSON rows or ERROR: ' : '';
+    throw new CliError(`--${option}: ${hint}${(err as Error).message}`);
   }
 }
 

@@ -338,7 +338,7 @@ class Builder {
       const d = digest(e, String);
       const i = preExprs.findIndex((x) => digest(x, String) === d);
       if (i >= 0) return ref(preFields[i].id);
-      const f = this.ids.fresh(d);
+      const f = this.ids.fresh(`$f${preFields.length}`);
       preExprs.push(e);
       preFields.push(f);
       return ref(f.id);

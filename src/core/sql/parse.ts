@@ -86,9 +86,21 @@ class Parser {
   readonly toks: Token[];
   pos = 0;
 
+  /** A tokenizer error; `toks` then holds the tokens before it (see constructor). */
+  readonly lexError: SqlError | undefined;
+
   constructor(sql: string) {
     this.sql = sql;
-    this.toks = tokenize(sql);
+    // SQLite tokenizes as it parses, so a syntax error before an unterminated
+    // string is reported first ('Women's Soccer' fails near "s"). Parse the
+    // text up to the bad token and report whichever error comes first.
+    try {
+      this.toks = tokenize(sql);
+    } catch (e) {
+      if (!(e instanceof SqlError)) throw e;
+      this.lexError = e;
+      this.toks = tokenize(sql.slice(0, e.start));
+    }
   }
 
   // ------------------------------------------------------------ token helpers
@@ -148,6 +160,7 @@ class Parser {
   }
 
   fail(detail: string, t: Token = this.tok, kind: 'syntax' | 'unsupported' = 'syntax'): never {
+    if (t.type === 'eof' && this.lexError) throw this.lexError;
     throw new SqlError(detail, this.sql, t.start, t.end, kind);
   }
 
@@ -157,6 +170,7 @@ class Parser {
 
   expectEnd(): void {
     if (this.tok.type !== 'eof') this.fail('syntax error: unexpected text after the end of the expression');
+    if (this.lexError) throw this.lexError;
   }
 
   /** Word/quoted name/string usable as `nm` (table, column, CTE, alias after AS). */
@@ -209,6 +223,7 @@ class Parser {
     } else if (this.tok.type !== 'eof') {
       this.fail(this.unexpectedAfterStatement(), this.tok);
     }
+    if (this.lexError) throw this.lexError;
     return stmt;
   }
 
