@@ -10,7 +10,7 @@ import { E1, E2, E3, E4, E5, T_STAR } from '../helpers/spec-trees.ts';
 const shape = (t: MatchNode): string => preorder(t).map((n) => `${n.label}|${n.slot}|${n.op ? 'op' : ''}`).join(' ');
 
 test('OP labels of §1.4', () => {
-  for (const l of ['Scan', 'Project', 'Filter', 'Aggregate', 'Join:inner', 'Join:semi', 'Sort', 'Limit', 'Union:ALL', 'Intersect:DISTINCT', 'Minus:ALL', 'Values', 'Window', 'Correlate']) {
+  for (const l of ['Scan', 'Project', 'Filter', 'Aggregate', 'Join:inner', 'Join:semi', 'Sort', 'Limit', 'Union:ALL', 'Intersect:DISTINCT', 'Minus:ALL', 'Values', 'Window', 'Correlate', 'Correlate:left']) {
     assert.ok(isOpLabel(l), l);
   }
   for (const l of ['group', 'agg:COUNT', 'EQUALS', 'col:emp.name', 'key:DESC', 'Joiner', 'table:scan']) assert.ok(!isOpLabel(l), l);

@@ -41,7 +41,7 @@ test('the registry has every key of §4.1 that is computable without a model', (
       'EX', 'EX_EX', 'QATCH', 'format', 'format_think',
       'qatch_small_update', 'qatch_small_update_with_fm', 'qatch_small_update_fm_with_buckets',
       'ex_small_update', 'ex_small_update_with_fm', 'arctic_sql', 'arctic_sql_EX', 'SQL-R1', 'SQL-R1-EX',
-      'tag_count', 'multi_tag_format', 'table_recall', 'column_recall',
+      'tag_count', 'multi_tag_format', 'penalty_no_format', 'table_recall', 'column_recall',
     ],
   );
   assert.deepEqual(Object.keys(GROUP_REWARDS), ['qatch_complex', 'ex_complex']);
@@ -98,6 +98,11 @@ test('SQL-R1: format ±1, execution ±2, result ±3 and the length bonus', () =>
   const pred = rows('[[30, "Ann"]]');
   assert.equal(REWARDS['SQL-R1'](input(good, gold, pred)), 0);
   assert.ok(REWARDS['SQL-R1-EX'](input(good, gold, pred)) > 7);
+});
+
+test('penalty_no_format: -1 unless the <reasoning> format passes', () => {
+  assert.equal(REWARDS.penalty_no_format(input(REASONING('SELECT 1'), ANN, ANN)), 0);
+  assert.equal(REWARDS.penalty_no_format(input(THINK('SELECT 1'), ANN, ANN)), -1);
 });
 
 test('table_recall / column_recall: names lower-cased, trimmed, quotes removed', () => {

@@ -8,8 +8,9 @@
 
 import type { MatchNode } from './tree.ts';
 
-const OP_EXACT = new Set(['Scan', 'Project', 'Filter', 'Aggregate', 'Sort', 'Limit', 'Values', 'Window', 'Correlate']);
-const OP_PREFIX = /^(Join|Union|Intersect|Minus)(:.*)?$/;
+const OP_EXACT = new Set(['Scan', 'Project', 'Filter', 'Aggregate', 'Sort', 'Limit', 'Values', 'Window']);
+// `Correlate:<type>` too: the planner labels correlates with their join type.
+const OP_PREFIX = /^(Join|Union|Intersect|Minus|Correlate)(:.*)?$/;
 
 /** True for the R1 operator labels of spec §1.4 (`Join:*`, `Union:*`, … included). */
 export function isOpLabel(label: string): boolean {

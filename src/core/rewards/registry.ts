@@ -170,6 +170,7 @@ export const REWARD_SPECS: readonly RewardSpec[] = Object.freeze([
   { key: 'SQL-R1-EX', source: 'reward_sql_r1(EX)', summary: 'SQL-R1 with layout-A EX', range: [-1, 7.5], fn: sqlR1('ex') },
   { key: 'tag_count', source: 'tag_count_reward', summary: '0.25 per think/answer marker present exactly once', range: [0, 1], fn: (i) => tagCountReward(i.completion) },
   { key: 'multi_tag_format', source: 'multi_tag_format_reward', summary: 'reasoning, tables, columns, checks, answer blocks', range: [0, 1], fn: (i) => multiTagFormatReward(i.completion) },
+  { key: 'penalty_no_format', source: 'penalty_no_format (format_reward, tag=reasoning)', summary: '-1 unless format (reasoning) passes', range: [-1, 0], fn: (i) => (formatReward(i.completion, 'reasoning') === 1 ? 0 : -1) },
   { key: 'table_recall', source: 'reward_selected_tables', summary: 'recall of gold tables listed in <tables>', range: [0, 1], needs: 'goldTables', fn: nameRecall('tables') },
   { key: 'column_recall', source: 'reward_selected_columns', summary: 'recall of gold columns listed in <columns>', range: [0, 1], needs: 'goldColumns', fn: nameRecall('columns') },
 ] satisfies RewardSpec[]);
