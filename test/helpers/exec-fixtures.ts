@@ -43,3 +43,26 @@ export async function waitUntil(cond: () => boolean, timeoutMs: number, stepMs =
 }
 
 export const INFINITE_CTE = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
+
+/**
+ * Bundles src/core/exec/worker.ts the way scripts/build.mjs does, for tests that
+ * start many workers (a bundled worker starts several times faster than one
+ * run from .ts sources). Written under node_modules/.cache so that the bundle
+ * still resolves better-sqlite3 from the project's node_modules.
+ */
+export async function bundledWorker(): Promise<{ path: string; cleanup: () => void }> {
+  const { buildSync } = await import('esbuild');
+  const { REPO_ROOT } = await import('./data.ts');
+  const path = join(REPO_ROOT, 'node_modules', '.cache', 'steplens-exec-test', `exec-worker.${process.pid}.cjs`);
+  buildSync({
+    entryPoints: [join(REPO_ROOT, 'src/core/exec/worker.ts')],
+    outfile: path,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    logLevel: 'warning',
+    external: ['better-sqlite3'],
+  });
+  return { path, cleanup: () => rmSync(path, { force: true }) };
+}

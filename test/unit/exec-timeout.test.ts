@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { ExecPool, referenceTimeoutMs } from '../../src/core/exec/pool.ts';
-import { INFINITE_CTE, makeDb, processAlive, tempDir, waitUntil } from '../helpers/exec-fixtures.ts';
+import { bundledWorker, INFINITE_CTE, makeDb, processAlive, tempDir, waitUntil } from '../helpers/exec-fixtures.ts';
 import { REPO_ROOT } from '../helpers/data.ts';
 
 const SLACK_MS = 250;
@@ -48,7 +48,9 @@ describe('timeouts and worker lifecycle', () => {
 
   test('after 100 runaway queries a normal query succeeds in normal time and no worker is left', async () => {
     const timeoutMs = 200;
-    const pool = new ExecPool({ size: 4, timeoutMs });
+    // 104 worker starts: the bundled worker (what ships) starts much faster than one from .ts sources.
+    const worker = await bundledWorker();
+    const pool = new ExecPool({ size: 4, timeoutMs, workerPath: worker.path });
     try {
       await pool.ready();
       const runaway = Array.from({ length: 100 }, (_, i) => ({ db, sql: i % 2 ? CROSS_JOIN_6 : INFINITE_CTE }));
@@ -69,6 +71,7 @@ describe('timeouts and worker lifecycle', () => {
       assert.ok(wall < 1000, `normal query took ${wall.toFixed(0)} ms`);
     } finally {
       await pool.close();
+      worker.cleanup();
     }
     const pids = pool.spawnedPids();
     assert.equal(pids.length, 104);
@@ -122,9 +125,10 @@ describe('timeouts and worker lifecycle', () => {
     await pool.ready();
     const pids = pool.pids();
     const pending = pool.runMany([{ db, sql: INFINITE_CTE }, { db, sql: INFINITE_CTE }, { db, sql: 'SELECT 1' }]);
+    const rejected = assert.rejects(pending, /closed/);
     await new Promise((r) => setTimeout(r, 100));
     await pool.close();
-    await assert.rejects(pending, /closed/);
+    await rejected;
     assert.deepEqual(pids.filter(processAlive), []);
     await assert.rejects(pool.run({ db, sql: 'SELECT 1' }), /closed/);
   });

@@ -73,6 +73,12 @@ interface CteDef {
   expanding?: boolean;
 }
 
+/** A join's ON condition, converted once the whole FROM clause is in scope. */
+interface PendingOn {
+  join: Extract<RelNode, { op: 'Join' }>;
+  on: A.Expr;
+}
+
 /** Expression conversion context: where names resolve and what hooks replace. */
 interface ExprCtx {
   scope: Scope;
@@ -194,9 +200,15 @@ class Builder {
     let rel: RelNode;
     let scope: Scope;
     if (core.from) {
-      const from = this.from(core.from, frame, outer);
+      const pendingOn: PendingOn[] = [];
+      const from = this.from(core.from, frame, outer, pendingOn);
       rel = from.rel;
       scope = from.scope;
+      // SQLite resolves ON terms like WHERE terms: against every table of the FROM clause.
+      for (const p of pendingOn) {
+        const on = this.expr(p.on, { scope, frame, clause: 'ON' });
+        p.join.condition = p.join.condition ? call('AND', [p.join.condition, on]) : on;
+      }
     } else {
       rel = { op: 'Values', tuples: [[]], fields: [] };
       scope = { entries: [], coalesced: new Map(), parent: outer };
@@ -420,12 +432,12 @@ class Builder {
 
   // -------------------------------------------------------------------- FROM
 
-  private from(item: A.FromItem, frame: CteFrame | undefined, outer: Scope | undefined): { rel: RelNode; scope: Scope } {
+  private from(item: A.FromItem, frame: CteFrame | undefined, outer: Scope | undefined, pendingOn: PendingOn[]): { rel: RelNode; scope: Scope } {
     switch (item.kind) {
       case 'table':
         return this.tableRef(item, frame, outer);
       case 'subquery': {
-        const rel = this.select(item.query, frame, undefined);
+        const rel = this.select(item.query, frame, outer);
         const alias = item.alias?.name.toLowerCase() ?? '';
         return { rel, scope: { entries: [{ alias, fields: rel.fields }], coalesced: new Map(), parent: outer } };
       }
@@ -440,13 +452,13 @@ class Builder {
         return { rel, scope: { entries: [{ alias: item.alias?.name.toLowerCase() ?? name, fields }], coalesced: new Map(), parent: outer } };
       }
       case 'join':
-        return this.join(item, frame, outer);
+        return this.join(item, frame, outer, pendingOn);
     }
   }
 
-  private join(j: A.JoinRef, frame: CteFrame | undefined, outer: Scope | undefined) {
-    const left = this.from(j.left, frame, outer);
-    const right = this.from(j.right, frame, outer);
+  private join(j: A.JoinRef, frame: CteFrame | undefined, outer: Scope | undefined, pendingOn: PendingOn[]) {
+    const left = this.from(j.left, frame, outer, pendingOn);
+    const right = this.from(j.right, frame, outer, pendingOn);
     const scope: Scope = {
       entries: [...left.scope.entries, ...right.scope.entries],
       coalesced: new Map([...left.scope.coalesced, ...right.scope.coalesced]),
@@ -471,11 +483,8 @@ class Builder {
       });
       condition = eqs.length === 1 ? eqs[0] : call('AND', eqs);
     }
-    if (j.on) {
-      const on = this.expr(j.on, { scope, frame, clause: 'ON' });
-      condition = condition ? call('AND', [condition, on]) : on;
-    }
-    const rel: RelNode = { op: 'Join', joinType, left: left.rel, right: right.rel, condition, fields: [...left.rel.fields, ...right.rel.fields], range: j };
+    const rel: Extract<RelNode, { op: 'Join' }> = { op: 'Join', joinType, left: left.rel, right: right.rel, condition, fields: [...left.rel.fields, ...right.rel.fields], range: j };
+    if (j.on) pendingOn.push({ join: rel, on: j.on });
     return { rel, scope };
   }
 
@@ -494,7 +503,7 @@ class Builder {
         return wrap({ op: 'Scan', table: `cte:${key}`, fields, range: t }, fields);
       }
       if (cte.expanding) throw this.error('semantic', `circular reference: ${t.name.name}`, t.name);
-      const rel = this.cteBody(cte);
+      const rel = this.cteBody(cte, outer);
       return wrap(rel, rel.fields);
     }
     const table = findTable(this.schema, t.name.name);
@@ -514,7 +523,7 @@ class Builder {
     return wrap(rel, fields, { fields, columns: new Set(table.columns.map((c) => c.name.toLowerCase())) });
   }
 
-  private cteBody(def: CteDef): RelNode {
+  private cteBody(def: CteDef, outer: Scope | undefined): RelNode {
     const { cte } = def;
     def.expanding = true;
     try {
@@ -522,12 +531,12 @@ class Builder {
       if (def.recursive) {
         def.selfColumns = cte.columns?.map((c) => c.name) ?? this.anchorColumns(cte.query, def.frame);
         try {
-          rel = this.select(cte.query, def.frame, undefined);
+          rel = this.select(cte.query, def.frame, outer);
         } finally {
           def.selfColumns = undefined;
         }
       } else {
-        rel = this.select(cte.query, def.frame, undefined);
+        rel = this.select(cte.query, def.frame, outer);
       }
       if (cte.columns) {
         if (cte.columns.length !== rel.fields.length) {

@@ -1,7 +1,7 @@
 // Layout-A execution metrics of NL2SQLEvaluator 1.3.4 as Think2SQL trains with
 // them (spec execution-rewards.md §3.1–§3.2): QATCH cell precision/recall, tuple
 // cardinality/constraint/order, cp_cr_tc (QA), F1, EX and BIRD EX. Linear-time:
-// every set/bag is a hash map keyed by canonical cell and row keys.
+// every set/bag is a hash map over interned cell ids and row keys.
 
 import { ratioToNumber } from './exact.ts';
 import { round3 } from './round3.ts';

@@ -179,6 +179,21 @@ class Parser {
     return t.type === 'qident' || t.type === 'string';
   }
 
+  /** SQLite's `ids` (ID or STRING): collation and type names. Unlike `nm`, no join keyword or INDEXED. */
+  isIds(t: Token = this.tok): boolean {
+    if (t.type === 'word') return !RESERVED.has(t.upper) && !JOIN_KW.has(t.upper) && t.upper !== 'INDEXED';
+    return t.type === 'qident' || t.type === 'string';
+  }
+
+  /**
+   * What tokenize.c's getToken() calls an ID when it looks ahead after OVER
+   * and WINDOW: names and fallback keywords, but not INDEXED or FILTER.
+   */
+  isLookaheadId(t: Token): boolean {
+    if (t.type === 'word') return !RESERVED.has(t.upper) && t.upper !== 'INDEXED' && t.upper !== 'FILTER';
+    return t.type === 'qident' || t.type === 'string';
+  }
+
   ident(t: Token): Ident {
     if (t.type === 'word') return { name: t.value, quoted: false, start: t.start, end: t.end };
     const q = this.sql[t.start] as '"' | '`' | '[' | "'";
@@ -193,8 +208,7 @@ class Parser {
   /** SQLite reads WINDOW as a keyword only when followed by `name AS` (tokenize.c analyzeWindowKeyword). */
   isWindowClause(): boolean {
     if (!this.isWord('WINDOW')) return false;
-    const n = this.peek(1);
-    return (n.type === 'qident' || (n.type === 'word' && !RESERVED.has(n.upper))) && this.isWord('AS', this.peek(2));
+    return this.isLookaheadId(this.peek(1)) && this.isWord('AS', this.peek(2));
   }
 
   startsSelect(t: Token): boolean {
@@ -770,9 +784,7 @@ class Parser {
   parseCollateSuffix(expr: Expr, start: number): Expr {
     this.pos++; // COLLATE
     const t = this.tok;
-    if (!(t.type === 'string' || t.type === 'qident' || (t.type === 'word' && !RESERVED.has(t.upper) && !JOIN_KW.has(t.upper)))) {
-      this.failExpected('a collation name');
-    }
+    if (!this.isIds(t)) this.failExpected('a collation name');
     this.pos++;
     return { kind: 'collate', expr, collation: t.value, start, end: this.lastEnd };
   }
@@ -897,7 +909,7 @@ class Parser {
       if (this.isOp('(', n)) {
         this.pos++;
         fn.over = this.parseWindowParens();
-      } else if (n.type === 'qident' || n.type === 'string' || (n.type === 'word' && !RESERVED.has(n.upper))) {
+      } else if (this.isLookaheadId(n)) {
         this.pos += 2;
         fn.over = { base: n.value, bare: true, start: n.start, end: n.end };
       }
@@ -1000,7 +1012,7 @@ class Parser {
     const words: string[] = [];
     for (;;) {
       const t = this.tok;
-      if (t.type === 'qident' || t.type === 'string' || (t.type === 'word' && !RESERVED.has(t.upper))) {
+      if (this.isIds(t)) {
         words.push(t.value.toUpperCase());
         this.pos++;
       } else break;
