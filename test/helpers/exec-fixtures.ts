@@ -2,7 +2,7 @@
 // fresh temp directory (the tests never need the shared corpora).
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,13 +23,20 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-/** True while a process with this id exists (signal 0 only checks). */
+/**
+ * True while a process with this id runs (signal 0 only checks). A zombie
+ * (killed, not yet reaped: an orphan waits for PID 1 to reap it) counts as dead.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return existsSync('/proc/self/status') ? false : true; // no /proc entry any more, or no /proc at all
   }
 }
 
