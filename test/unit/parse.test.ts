@@ -87,7 +87,7 @@ describe('operator precedence (SQLite lang_expr.html)', () => {
 
 describe('statements', () => {
   test('compound selects are left-deep with equal precedence; ORDER BY/LIMIT wrap the compound', () => {
-    const s = parseSelect('SELECT 1 UNION SELECT 2 EXCEPT SELECT 3 INTERSECT SELECT 4 UNION ALL VALUES (5) ORDER BY 1 LIMIT 2');
+    const s = parseSelect('SELECT 1 UNION SELECT 2 EXCEPT VALUES (3) INTERSECT SELECT 4 UNION ALL SELECT 5 ORDER BY 1 LIMIT 2');
     const ops: string[] = [];
     let b = s.body;
     while (b.kind === 'compound') {
@@ -98,6 +98,8 @@ describe('statements', () => {
     assert.deepEqual(ops, ['UNION ALL', 'INTERSECT', 'EXCEPT', 'UNION']);
     assert.equal(s.orderBy!.length, 1);
     assert.equal(printExpr(s.limit!.count), '2');
+    // ORDER BY and LIMIT belong to the last core in SQLite's grammar, so VALUES can't end an ordered compound.
+    assert.match(syntaxError('SELECT 1 UNION VALUES (2) ORDER BY 1').message, /VALUES cannot take ORDER BY/);
   });
 
   test('LIMIT a, b is LIMIT b OFFSET a', () => {

@@ -1,14 +1,15 @@
-// Runs one query on a read-only connection and turns everything into an
-// ExecResult. This is the code the worker process runs; it never runs in the
+// Runs one query on a read-only connection and turns everything into a
+// WireResult. This is the code the worker process runs; it never runs in the
 // extension host or the CLI process itself, because a runaway statement
 // cannot be interrupted (see docs/execution.md).
 
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
-import type { Cell, ErrorKind, ExecResult, WireJob } from './protocol.ts';
-import { inspectSql, refuseBeforePrepare, type SqlShape } from './statement.ts';
+import type { Cell, ErrorKind, WireJob, WireResult } from './protocol.ts';
+import { doubleQuotedOccurrences, inspectSql, quotedToString, refuseBeforePrepare, type SqlShape } from './statement.ts';
 
 type Connection = InstanceType<typeof Database>;
+type Statement = Database.Statement<unknown[], unknown>;
 
 interface Entry {
   db: Connection;
@@ -93,43 +94,85 @@ export class ExecFailure extends Error {
 const MAX_EXACT = 2n ** 53n;
 const MIN_EXACT = -MAX_EXACT;
 
-/** safeIntegers(true) gives every INTEGER as bigint; keep bigint only where a double would lose digits. */
-function convertRow(row: unknown[]): Cell[] {
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i];
-    if (typeof v === 'bigint' && v >= MIN_EXACT && v <= MAX_EXACT) row[i] = Number(v);
-  }
-  return row as Cell[];
+function failure(kind: ErrorKind, message: string, t0: number): WireResult {
+  return { columns: [], types: [], cells: [], rowCount: 0, elapsed_ms: performance.now() - t0, truncated: false, error: { kind, message } };
 }
 
-function result(partial: Partial<ExecResult> & { elapsed_ms: number }): ExecResult {
-  return { columns: [], types: [], rows: [], truncated: false, error: null, ...partial };
-}
-
-function failure(kind: ErrorKind, message: string, t0: number): ExecResult {
-  return result({ elapsed_ms: performance.now() - t0, error: { kind, message } });
+function messageOf(err: unknown): string {
+  const m = (err as { message?: unknown })?.message;
+  return typeof m === 'string' ? m : String(err);
 }
 
 /** Maps a better-sqlite3 error to an error kind; `compiling` = thrown by prepare. */
 function classify(err: unknown, compiling: boolean): { kind: ErrorKind; message: string } {
-  const e = err as { code?: unknown; message?: unknown };
-  const message = typeof e?.message === 'string' ? e.message : String(err);
+  const message = messageOf(err);
   if (err instanceof RangeError && message.includes('more than one statement')) {
     return { kind: 'multiple_statements', message: 'You can only execute one statement at a time.' };
   }
-  const code = typeof e?.code === 'string' ? e.code : '';
-  if (code.startsWith('SQLITE_READONLY')) return { kind: 'readonly', message };
-  // load_extension() and similar are refused by SQLite's authorization.
-  if (code.startsWith('SQLITE_AUTH') || message === 'not authorized') return { kind: 'readonly', message };
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CANTOPEN') return { kind: 'no_database', message };
-  return { kind: compiling && code === 'SQLITE_ERROR' ? 'syntax' : 'runtime', message };
+  const code = (err as { code?: unknown })?.code;
+  const c = typeof code === 'string' ? code : '';
+  if (c.startsWith('SQLITE_READONLY')) return { kind: 'readonly', message };
+  // load_extension() is refused by SQLite's authorization check.
+  if (c.startsWith('SQLITE_AUTH') || message === 'not authorized') return { kind: 'readonly', message };
+  if (c === 'SQLITE_NOTADB' || c === 'SQLITE_CANTOPEN') return { kind: 'no_database', message };
+  return { kind: compiling && c === 'SQLITE_ERROR' ? 'syntax' : 'runtime', message };
+}
+
+const DQS_ERROR = /^no such column: "(.*)" - should this be a string literal in single-quotes\?$/s;
+
+function prepareError(db: Connection, sql: string): string | null {
+  try {
+    db.prepare(sql);
+    return null;
+  } catch (err) {
+    return messageOf(err);
+  }
+}
+
+/**
+ * better-sqlite3 is compiled with SQLITE_DQS=0, so `WHERE name = "Aruba"` (all
+ * over Spider) fails where Python's sqlite3 reads a double-quoted word that
+ * names no column as a string. Replay that fallback: rewrite the token SQLite
+ * complains about as a string literal and prepare again.
+ */
+function prepareLikeDefaultSqlite(db: Connection, sql: string): Statement {
+  let text = sql;
+  for (let round = 0; ; round++) {
+    try {
+      return db.prepare(text);
+    } catch (err) {
+      const m = round < 64 ? DQS_ERROR.exec(messageOf(err)) : null;
+      if (!m) throw err;
+      const name = m[1];
+      const spots = doubleQuotedOccurrences(text, name);
+      if (spots.length === 0) throw err;
+      let next: string | undefined;
+      if (spots.length === 1) next = quotedToString(text, spots[0][0], spots[0][1]);
+      else {
+        // SQLite does not say which occurrence failed; another may be a real column
+        // elsewhere in scope. Take the first whose rewrite makes this complaint go away.
+        for (const [a, b] of spots) {
+          const candidate = quotedToString(text, a, b);
+          const e = prepareError(db, candidate);
+          const other = e === null ? null : DQS_ERROR.exec(e);
+          if (e === null || (other && other[1] !== name)) {
+            next = candidate;
+            break;
+          }
+        }
+        // Several occurrences fail alike (`a = "x" OR b = "x"`): all are strings.
+        next ??= spots.reduceRight((t, [a, b]) => quotedToString(t, a, b), text);
+      }
+      text = next;
+    }
+  }
 }
 
 /**
  * Executes exactly one statement with Python sqlite3's rules (spec
  * execution-rewards.md §1 step 3) and the read-only policy.
  */
-export function executeJob(conns: ConnectionCache, job: WireJob): ExecResult {
+export function executeJob(conns: ConnectionCache, job: WireJob): WireResult {
   const t0 = performance.now();
   const { sql } = job;
   let shape: SqlShape | undefined;
@@ -149,24 +192,24 @@ export function executeJob(conns: ConnectionCache, job: WireJob): ExecResult {
     if (err instanceof ExecFailure) return failure(err.kind, err.message, t0);
     throw err;
   }
-  // A PRAGMA may touch session state even when allowed or refused later: start the next query afresh.
+  // A PRAGMA may touch session state even when allowed: the next query gets a fresh connection.
   const isPragma = mentionsPragma && getShape().pragma !== null;
   try {
-    return runPrepared(db, job, t0, getShape);
+    return runOne(db, job, t0, getShape);
   } finally {
     if (isPragma) conns.drop(job.db);
   }
 }
 
-function runPrepared(db: Connection, job: WireJob, t0: number, getShape: () => SqlShape): ExecResult {
+function runOne(db: Connection, job: WireJob, t0: number, getShape: () => SqlShape): WireResult {
   const { sql } = job;
-  let stmt;
+  let stmt: Statement;
   try {
-    stmt = db.prepare(sql);
+    stmt = prepareLikeDefaultSqlite(db, sql);
   } catch (err) {
     if (err instanceof RangeError && err.message.includes('no statements')) {
       // Empty, whitespace-only or comment-only SQL: Python returns no rows and no error.
-      return result({ elapsed_ms: performance.now() - t0 });
+      return { columns: [], types: [], cells: [], rowCount: 0, elapsed_ms: performance.now() - t0, truncated: false, error: null };
     }
     const c = classify(err, true);
     return failure(c.kind, c.message, t0);
@@ -180,7 +223,7 @@ function runPrepared(db: Connection, job: WireJob, t0: number, getShape: () => S
     const kw = getShape().keyword || 'this';
     return failure('readonly', `${kw} statements are not executed: only queries that return rows are allowed`, t0);
   }
-  // Readers that still write (INSERT … RETURNING, PRAGMA journal_mode=WAL) are refused too.
+  // Readers that still write (INSERT … RETURNING, PRAGMA wal_checkpoint) are refused too.
   // EXPLAIN only lists the program of the statement it describes and never runs it.
   if (!stmt.readonly && !getShape().explain) {
     return failure('readonly', `${getShape().keyword || 'this'} statement would write to the database`, t0);
@@ -191,26 +234,29 @@ function runPrepared(db: Connection, job: WireJob, t0: number, getShape: () => S
   const cols = stmt.columns();
   const columns = cols.map((c) => c.name);
   const types = cols.map((c) => c.type);
-  let rows: Cell[][] = [];
+  const cap = job.rowCap > 0 ? job.rowCap : Infinity;
+  // Rows are copied straight into one flat array (the wire format); iterate() never
+  // materializes rows past the cap, so memory stays bounded.
+  const cells: Cell[] = [];
+  let rowCount = 0;
   let truncated = false;
   try {
-    if (job.rowCap > 0) {
-      // iterate() keeps memory bounded: rows past the cap are never materialized.
-      const it = stmt.iterate() as IterableIterator<unknown[]>;
-      try {
-        for (const row of it) {
-          if (rows.length === job.rowCap) {
-            truncated = true;
-            break;
-          }
-          rows.push(convertRow(row));
+    const it = stmt.iterate() as IterableIterator<unknown[]>;
+    try {
+      for (const row of it) {
+        if (rowCount === cap) {
+          truncated = true;
+          break;
         }
-      } finally {
-        it.return?.();
+        for (let i = 0; i < row.length; i++) {
+          const v = row[i];
+          // safeIntegers(true) gives every INTEGER as bigint; keep bigint only where a double would lose digits.
+          cells.push(typeof v === 'bigint' && v >= MIN_EXACT && v <= MAX_EXACT ? Number(v) : (v as Cell));
+        }
+        rowCount++;
       }
-    } else {
-      rows = stmt.all() as Cell[][];
-      for (const row of rows) convertRow(row);
+    } finally {
+      it.return?.(undefined);
     }
   } catch (err) {
     const c = classify(err, false);
@@ -218,7 +264,7 @@ function runPrepared(db: Connection, job: WireJob, t0: number, getShape: () => S
   }
   const elapsed_ms = performance.now() - t0;
   if (truncated && job.rowCapMode === 'error') {
-    return result({ columns, types, elapsed_ms, error: { kind: 'too_many_rows', message: `more than ${job.rowCap} rows` } });
+    return { ...failure('too_many_rows', `more than ${job.rowCap} rows`, t0), columns, types, elapsed_ms };
   }
-  return { columns, types, rows, elapsed_ms, truncated, error: null };
+  return { columns, types, cells, rowCount, elapsed_ms, truncated, error: null };
 }

@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   PROGRESS_SLOT_BYTES,
+  fromWire,
   parseFromWorker,
   progressCheck,
   type ExecResult,
@@ -496,7 +497,7 @@ export class ExecPool {
     for (let i = 0; i < msg.results.length; i++) {
       const r = msg.results[i];
       this.avgMs = 0.9 * this.avgMs + 0.1 * (r.elapsed_ms + 0.01);
-      b.items[msg.start + i].resolve(r);
+      b.items[msg.start + i].resolve(fromWire(r));
     }
     b.reported += msg.results.length;
     if (b.reported === b.items.length) w.batches.splice(w.batches.indexOf(b), 1);

@@ -74,7 +74,10 @@ function wordClass(w: string): number {
 
 interface Tok {
   kind: TokKind;
+  /** Content: unquoted for strings and quoted identifiers, ' ' for whitespace/comments. */
   text: string;
+  start: number;
+  end: number;
 }
 
 /** Yields SQLite-level tokens; comments and whitespace come back as 'ws'. */
@@ -83,37 +86,52 @@ function* tokens(sql: string): Generator<Tok> {
   let i = 0;
   while (i < n) {
     const c = sql.charCodeAt(i);
+    const start = i;
     if (isSpace(c)) {
       i++;
       while (i < n && isSpace(sql.charCodeAt(i))) i++;
-      yield { kind: 'ws', text: ' ' };
+      yield { kind: 'ws', text: ' ', start, end: i };
     } else if (c === 0x2f /* / */ && sql.charCodeAt(i + 1) === 0x2a /* * */) {
       const end = sql.indexOf('*/', i + 2);
       i = end < 0 ? n : end + 2;
-      yield { kind: 'ws', text: ' ' };
+      yield { kind: 'ws', text: ' ', start, end: i };
     } else if (c === 0x2d /* - */ && sql.charCodeAt(i + 1) === 0x2d) {
       const end = sql.indexOf('\n', i + 2);
       i = end < 0 ? n : end + 1;
-      yield { kind: 'ws', text: ' ' };
+      yield { kind: 'ws', text: ' ', start, end: i };
     } else if (c === 0x3b /* ; */) {
       i++;
-      yield { kind: 'semi', text: ';' };
+      yield { kind: 'semi', text: ';', start, end: i };
     } else if (c === 0x27 || c === 0x22 || c === 0x60 || c === 0x5b) {
-      // '…' strings, "…" `…` […] identifiers; a doubled quote reads as two adjacent tokens, harmless here.
+      // '…' strings, "…" `…` […] identifiers; a doubled quote inside escapes itself (not for […]).
       const close = c === 0x5b ? ']' : sql[i];
-      const end = sql.indexOf(close, i + 1);
-      const stop = end < 0 ? n : end + 1;
-      const text = sql.slice(i + 1, end < 0 ? n : end);
-      i = stop;
-      yield { kind: c === 0x27 ? 'string' : 'quoted', text };
+      let j = i + 1;
+      let bodyEnd = n; // unterminated: runs to the end
+      for (;;) {
+        const end = sql.indexOf(close, j);
+        if (end < 0) {
+          j = n;
+          break;
+        }
+        if (c !== 0x5b && sql[end + 1] === close) {
+          j = end + 2;
+          continue;
+        }
+        bodyEnd = end;
+        j = end + 1;
+        break;
+      }
+      const body = sql.slice(i + 1, bodyEnd);
+      i = j;
+      const text = c === 0x5b ? body : body.replaceAll(close + close, close);
+      yield { kind: c === 0x27 ? 'string' : 'quoted', text, start, end: i };
     } else if (isIdChar(c)) {
-      const start = i;
       i++;
       while (i < n && isIdChar(sql.charCodeAt(i))) i++;
-      yield { kind: 'word', text: sql.slice(start, i) };
+      yield { kind: 'word', text: sql.slice(start, i), start, end: i };
     } else {
       i++;
-      yield { kind: 'other', text: sql[i - 1] };
+      yield { kind: 'other', text: sql[start], start, end: i };
     }
   }
 }
@@ -194,4 +212,22 @@ export function refuseBeforePrepare(shape: SqlShape): string | null {
     return `PRAGMA ${p.name || '?'} with a value changes database or connection settings; only queries are executed`;
   }
   return null;
+}
+
+/**
+ * Start/end offsets of every "double-quoted" identifier of `sql` that names
+ * `name` (after undoing "" escapes), outside strings and comments.
+ */
+export function doubleQuotedOccurrences(sql: string, name: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (const t of tokens(sql)) {
+    if (t.kind === 'quoted' && sql[t.start] === '"' && t.text === name) out.push([t.start, t.end]);
+  }
+  return out;
+}
+
+/** `sql` with the double-quoted token at [start, end) written as a string literal. */
+export function quotedToString(sql: string, start: number, end: number): string {
+  const body = sql.slice(start + 1, end - 1).replaceAll('""', '"');
+  return sql.slice(0, start) + "'" + body.replaceAll("'", "''") + "'" + sql.slice(end);
 }

@@ -13,9 +13,9 @@ import {
   PROGRESS_SLOT_BYTES,
   parseToWorker,
   progressCheck,
-  type ExecResult,
   type FromWorker,
   type WireJob,
+  type WireResult,
 } from './protocol.ts';
 
 /** Results are also flushed once this many cells are buffered, to bound memory. */
@@ -47,21 +47,21 @@ function markStart(batch: number, index: number): void {
 }
 
 function runBatch(batch: number, jobs: WireJob[]): void {
-  let pending: ExecResult[] = [];
+  let pending: WireResult[] = [];
   let start = 0;
   let cells = 0;
   let last = performance.now();
   for (let i = 0; i < jobs.length; i++) {
     markStart(batch, i);
-    let r: ExecResult;
+    let r: WireResult;
     try {
       r = executeJob(conns, jobs[i]);
     } catch (err) {
       // A bug here must not take the rest of the batch down.
-      r = { columns: [], types: [], rows: [], elapsed_ms: 0, truncated: false, error: { kind: 'runtime', message: `internal error: ${(err as Error).message}` } };
+      r = { columns: [], types: [], cells: [], rowCount: 0, elapsed_ms: 0, truncated: false, error: { kind: 'runtime', message: `internal error: ${(err as Error).message}` } };
     }
     pending.push(r);
-    cells += r.rows.length * Math.max(1, r.columns.length);
+    cells += r.cells.length + 1;
     const now = performance.now();
     if (now - last >= flushMs || cells >= FLUSH_CELLS) {
       send({ type: 'results', batch, start, results: pending });

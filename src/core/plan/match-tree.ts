@@ -28,16 +28,37 @@ export function toMatchTree(root: RelNode, lineage: Lineage, ids?: Map<RelNode, 
         return node(`${x.type.toUpperCase()}_QUERY`, slot, [...x.operands.map((o, i) => rex(o, `a${i}`)), rel(x.rel, 'in')]);
     }
   };
-  const rel = (r: RelNode, slot: string): MatchNode => {
+  const mode = process.env.H3_MODE ?? 'none';
+  const skip = new Set<RelNode>();
+  const outOps = new Set<RelNode>();
+  const outSlot = `o${root.fields.length}`;
+  const findOut = (start: RelNode, top: boolean) => {
+    let r: RelNode = start;
+    for (;;) {
+      if (r.op === 'Sort' || r.op === 'Limit' || r.op === 'Filter') r = r.input;
+      else if (top && r.op === 'Project' && isPermutation(r) && mode !== 'none') {
+        skip.add(r);
+        r = r.input;
+      } else break;
+    }
+    if (r.op === 'Union' || r.op === 'Intersect' || r.op === 'Minus') r.inputs.forEach((i) => findOut(i, false));
+    else outOps.add(r);
+  };
+  findOut(root, true);
+  const rel = (r0: RelNode, slot: string): MatchNode => {
+    let r = r0;
+    while (skip.has(r) && r.op === 'Project') r = r.input;
     const attrs: MatchNode[] = [];
     let label: string = r.op;
+    const attrSlot = outOps.has(r) && mode === 'slot' ? outSlot : 'attr';
+    if (outOps.has(r) && mode === 'label' && (r.op === 'Project' || r.op === 'Aggregate')) label += `:${root.fields.length}`;
     let inputSlots: string[] | undefined;
     switch (r.op) {
       case 'Scan':
         attrs.push(leaf(`table:${r.table}`, 'attr'));
         break;
       case 'Project':
-        attrs.push(...r.exprs.map((e) => rex(e, 'attr')));
+        attrs.push(...r.exprs.map((e) => rex(e, attrSlot)));
         break;
       case 'Filter':
         attrs.push(rex(r.condition, 'attr'));
@@ -52,9 +73,9 @@ export function toMatchTree(root: RelNode, lineage: Lineage, ids?: Map<RelNode, 
         inputSlots = ['in0', 'in1'];
         break;
       case 'Aggregate':
-        attrs.push(node('group', 'attr', r.groupKeys.map((k) => col(k.id))));
+        attrs.push(node('group', attrSlot, r.groupKeys.map((k) => col(k.id))));
         for (const c of r.calls) {
-          attrs.push(node(`agg:${c.kind}${c.distinct ? ':DISTINCT' : ''}`, 'attr', c.operands.map((o, i) => rex(o, `a${i}`))));
+          attrs.push(node(`agg:${c.kind}${c.distinct ? ':DISTINCT' : ''}`, attrSlot, c.operands.map((o, i) => rex(o, `a${i}`))));
         }
         break;
       case 'Window':
@@ -90,6 +111,18 @@ export function toMatchTree(root: RelNode, lineage: Lineage, ids?: Map<RelNode, 
     return n;
   };
   return rel(root, '');
+}
+
+/** A Project that only reorders all of its input's columns. */
+function isPermutation(p: Extract<RelNode, { op: 'Project' }>): boolean {
+  const ins = p.input.fields;
+  if (p.exprs.length !== ins.length) return false;
+  const seen = new Set<FieldId>();
+  for (const e of p.exprs) {
+    if (e.k !== 'ref' || seen.has(e.id) || !ins.some((f) => f.id === e.id)) return false;
+    seen.add(e.id);
+  }
+  return true;
 }
 
 function leaf(label: string, slot: string): MatchNode {

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { makeSchema, type Schema, type TableSchema } from './schema.ts';
+import { makeSchema, type ColumnSchema, type ForeignKey, type Schema, type TableSchema } from './schema.ts';
 
 /** Reads tables and views from a SQLite file (opened read-only). */
 export function schemaFromSqlite(path: string): Schema {
@@ -11,13 +11,30 @@ export function schemaFromSqlite(path: string): Schema {
   try {
     const objects = db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'").all() as { type: string; name: string; sql: string | null }[];
     const tables: TableSchema[] = objects.map((o) => {
-      const cols = db.prepare('SELECT name, type FROM pragma_table_info(?)').all(o.name) as { name: string; type: string }[];
-      return {
+      const cols = db.prepare('SELECT name, type, "notnull" AS nn, pk FROM pragma_table_info(?)').all(o.name) as { name: string; type: string; nn: number; pk: number }[];
+      const table: TableSchema = {
         name: o.name,
         kind: o.type === 'view' ? 'view' : 'table',
         viewSql: o.type === 'view' ? (o.sql ?? undefined) : undefined,
-        columns: cols.map((c) => ({ name: c.name, type: (c.type ?? '').toUpperCase() })),
+        columns: cols.map((c) => {
+          const col: ColumnSchema = { name: c.name, type: (c.type ?? '').toUpperCase() };
+          if (c.pk > 0) col.primaryKey = true;
+          if (c.nn) col.notNull = true;
+          return col;
+        }),
       };
+      if (o.type === 'table') {
+        const fks = db.prepare('SELECT id, "table" AS ref, "from" AS col, "to" AS target FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(o.name) as { id: number; ref: string; col: string; target: string | null }[];
+        const byId = new Map<number, ForeignKey>();
+        for (const f of fks) {
+          let fk = byId.get(f.id);
+          if (!fk) byId.set(f.id, (fk = { columns: [], table: f.ref.toLowerCase(), references: [] }));
+          fk.columns.push(f.col);
+          fk.references.push(f.target ?? '');
+        }
+        if (byId.size) table.foreignKeys = [...byId.values()];
+      }
+      return table;
     });
     return makeSchema(tables);
   } finally {
@@ -30,6 +47,10 @@ export interface TablesJsonEntry {
   table_names_original: string[];
   column_names_original: [number, string][];
   column_types: string[];
+  /** Column indices; an entry may be a list for a composite key (BIRD). */
+  primary_keys?: (number | number[])[];
+  /** `[column index, referenced column index]` */
+  foreign_keys?: [number, number][];
 }
 
 /** All entries of a Spider/BIRD tables.json file, keyed by db_id. */
@@ -46,9 +67,25 @@ export function readTablesJson(path: string): Map<string, TablesJsonEntry> {
 
 export function schemaFromTablesJson(entry: TablesJsonEntry): Schema {
   const tables: TableSchema[] = entry.table_names_original.map((name) => ({ name, kind: 'table', columns: [] }));
+  const byIndex = new Map<number, ColumnSchema>();
   entry.column_names_original.forEach(([t, col], i) => {
-    if (t < 0) return; // the `*` pseudo-column
-    tables[t].columns.push({ name: col, type: (entry.column_types[i] ?? '').toUpperCase() });
+    if (t < 0 || !tables[t]) return; // the `*` pseudo-column
+    const c: ColumnSchema = { name: col, type: (entry.column_types[i] ?? '').toUpperCase() };
+    byIndex.set(i, c);
+    tables[t].columns.push(c);
   });
+  for (const pk of entry.primary_keys ?? []) {
+    for (const i of Array.isArray(pk) ? pk : [pk]) {
+      const c = byIndex.get(i);
+      if (c) c.primaryKey = true;
+    }
+  }
+  for (const [from, to] of entry.foreign_keys ?? []) {
+    const t = entry.column_names_original[from]?.[0];
+    const rt = entry.column_names_original[to]?.[0];
+    if (t === undefined || rt === undefined || !tables[t] || !tables[rt]) continue;
+    const fk: ForeignKey = { columns: [entry.column_names_original[from][1]], table: tables[rt].name.toLowerCase(), references: [entry.column_names_original[to][1]] };
+    (tables[t].foreignKeys ??= []).push(fk);
+  }
   return makeSchema(tables);
 }

@@ -7,6 +7,19 @@ export interface ColumnSchema {
   name: string;
   /** Declared type, upper-cased ('' when none). */
   type: string;
+  /** Part of the table's PRIMARY KEY (when the schema source says so). */
+  primaryKey?: boolean;
+  /** Declared NOT NULL. */
+  notNull?: boolean;
+}
+
+export interface ForeignKey {
+  /** Columns of this table, as declared. */
+  columns: string[];
+  /** Lower-cased referenced table. */
+  table: string;
+  /** Referenced columns, as declared. */
+  references: string[];
 }
 
 export interface TableSchema {
@@ -16,6 +29,8 @@ export interface TableSchema {
   kind: 'table' | 'view';
   /** For views: the SELECT text of the view. */
   viewSql?: string;
+  /** Declared foreign keys (when the schema source has them). Normalization only uses primary keys and NOT NULL. */
+  foreignKeys?: ForeignKey[];
 }
 
 export interface Schema {

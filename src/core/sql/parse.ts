@@ -262,14 +262,14 @@ class Parser {
     const body = this.parseSetExpr();
     const stmt: SelectStmt = { kind: 'select', body, start, end: 0 };
     if (withClause) stmt.with = withClause;
-    if (this.isWord('ORDER')) {
-      if (body.kind === 'values') this.fail('syntax error: VALUES cannot take ORDER BY', this.tok);
-      stmt.orderBy = this.parseOrderBy();
+    // In SQLite's grammar ORDER BY and LIMIT belong to the last SELECT core,
+    // so a statement ending in VALUES takes neither.
+    const last = body.kind === 'compound' ? body.right : body;
+    if (this.isWord('ORDER') || this.isWord('LIMIT')) {
+      if (last.kind === 'values') this.fail(`syntax error: VALUES cannot take ${this.tok.upper === 'ORDER' ? 'ORDER BY' : 'LIMIT'}`, this.tok);
     }
-    if (this.isWord('LIMIT')) {
-      if (body.kind === 'values' && !stmt.orderBy) this.fail('syntax error: VALUES cannot take LIMIT', this.tok);
-      stmt.limit = this.parseLimit();
-    }
+    if (this.isWord('ORDER')) stmt.orderBy = this.parseOrderBy();
+    if (this.isWord('LIMIT')) stmt.limit = this.parseLimit();
     if ((stmt.orderBy || stmt.limit) && this.compoundOpAhead()) {
       const what = stmt.limit ? 'LIMIT' : 'ORDER BY';
       this.fail(`${what} clause should come after ${this.tok.upper} not before`, this.tok);

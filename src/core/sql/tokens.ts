@@ -98,7 +98,10 @@ export function tokenize(sql: string): Token[] {
     if (isDigit(c) || (c === 46 && isDigit(sql.charCodeAt(i + 1)))) {
       i = readNumber(sql, i);
       if (i < n && isIdentChar(sql.charCodeAt(i))) {
-        throw new SqlError(`unrecognized token "${sql.slice(start, i + 1)}"`, sql, start, i + 1);
+        // Like SQLite, the bad token runs to the end of the identifier characters (`12abc`, `1e`).
+        let j = i + 1;
+        while (j < n && isIdentChar(sql.charCodeAt(j))) j++;
+        throw new SqlError(`unrecognized token "${sql.slice(start, j)}"`, sql, start, j);
       }
       push('number', sql.slice(start, i), start, i);
       continue;
