@@ -87,5 +87,13 @@ export function schemaFromTablesJson(entry: TablesJsonEntry): Schema {
     const fk: ForeignKey = { columns: [entry.column_names_original[from][1]], table: tables[rt].name.toLowerCase(), references: [entry.column_names_original[to][1]] };
     (tables[t].foreignKeys ??= []).push(fk);
   }
+  // tables.json lists one column of a composite primary key (Spider: the
+  // first). A lone key column that is also a foreign key is the tell-tale of
+  // a link table (friend(student_id, friend_id), visit(museum_id, visitor_id)):
+  // its uniqueness is not trusted.
+  for (const t of tables) {
+    const pk = t.columns.filter((c) => c.primaryKey);
+    if (pk.length === 1 && t.foreignKeys?.some((fk) => fk.columns.some((c) => c.toLowerCase() === pk[0].name.toLowerCase()))) t.primaryKeyUncertain = true;
+  }
   return makeSchema(tables);
 }

@@ -31,6 +31,12 @@ export interface TableSchema {
   viewSql?: string;
   /** Declared foreign keys (when the schema source has them). Normalization only uses primary keys and NOT NULL. */
   foreignKeys?: ForeignKey[];
+  /**
+   * The source may list only part of a composite primary key (Spider's
+   * tables.json records one column per table), so the PRIMARY KEY columns are
+   * not trusted to be unique together. They are still trusted to be NOT NULL.
+   */
+  primaryKeyUncertain?: boolean;
 }
 
 export interface Schema {
