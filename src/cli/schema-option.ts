@@ -2,7 +2,7 @@
 //   --db <file.sqlite>   or   --schema <tables.json> --db-id <id>
 
 import { existsSync } from 'node:fs';
-import { schemaFromSqlite, readTablesJson, schemaFromTablesJson } from '../core/plan/schema-load.ts';
+import { schemaFromSqlite, readTablesJsonById, schemaFromTablesJson } from '../core/plan/schema-load.ts';
 import type { Schema } from '../core/plan/schema.ts';
 import { CliError, UsageError, stringOpt, type OptionSpec, type ParsedArgs } from './command.ts';
 
@@ -27,7 +27,7 @@ export function schemaFromArgs(args: ParsedArgs): Schema {
     const id = stringOpt(args, 'db-id');
     if (!id) throw new UsageError('--schema needs --db-id <id>');
     if (!existsSync(tables)) throw new CliError(`no such schema file: ${tables}`);
-    const entry = readTablesJson(tables).get(id);
+    const entry = readTablesJsonById(tables).get(id);
     if (!entry) throw new CliError(`${tables}: no database with db_id "${id}"`);
     return schemaFromTablesJson(entry);
   }

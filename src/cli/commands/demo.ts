@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeSql } from '../../core/analyze.ts';
 import { planSql, planExplain } from '../../core/plan/index.ts';
-import { schemaFromSqlite, readTablesJson, schemaFromTablesJson } from '../../core/plan/schema-load.ts';
+import { schemaFromSqlite, readTablesJsonById, schemaFromTablesJson } from '../../core/plan/schema-load.ts';
 import type { Schema } from '../../core/plan/schema.ts';
 import { CliError, stringOpt, writeJson, type Command } from '../command.ts';
 
@@ -39,7 +39,7 @@ export const demoCommand: Command = {
     const data = repoDataDir();
     const records = readFileSync(join(data, 'demo', 'demo.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as DemoRecord);
     const limit = Number(stringOpt(args, 'limit') ?? records.length);
-    const bird = readTablesJson(join(data, 'demo', 'bird_tables.json'));
+    const bird = readTablesJsonById(join(data, 'demo', 'bird_tables.json'));
     const schemas = new Map<string, Schema>();
     const schemaFor = (db: string): Schema => {
       let s = schemas.get(db);

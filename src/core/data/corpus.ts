@@ -220,8 +220,16 @@ export interface TablesJsonEntry {
   column_names?: [number, string][];
 }
 
+/** Reads a tables.json file; a file that is not a JSON array of databases is an error naming it. */
 export function readTablesJson(path: string): TablesJsonEntry[] {
-  return JSON.parse(readFileSync(path, 'utf8')) as TablesJsonEntry[];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: not a valid tables.json (${(err as Error).message})`);
+  }
+  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON array of databases`);
+  return parsed as TablesJsonEntry[];
 }
 
 export function quoteIdent(name: string): string {

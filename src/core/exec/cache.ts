@@ -66,8 +66,14 @@ export class ResultCache {
     return h;
   }
 
-  key(q: ExecQuery, pool: ExecPool): string {
-    return `${this.databaseIdentity(q.db)}\u0000${q.rowCap ?? pool.rowCap}\u0000${q.sql}`;
+  /** `ids` memoizes identities within one call (one stat per file, not per query). */
+  key(q: ExecQuery, pool: ExecPool, ids?: Map<string, string>): string {
+    let id = ids?.get(q.db);
+    if (id === undefined) {
+      id = this.databaseIdentity(q.db);
+      ids?.set(q.db, id);
+    }
+    return `${id}\u0000${q.rowCap ?? pool.rowCap}\u0000${q.sql}`;
   }
 
   /** Runs `q` unless an identical query already ran (or is running) on the same database. */
@@ -82,8 +88,9 @@ export class ResultCache {
     const missKeys: string[] = [];
     const missQueries: ExecQuery[] = [];
     const missSlots = new Map<string, number[]>();
+    const ids = new Map<string, string>();
     for (let i = 0; i < qs.length; i++) {
-      const key = this.key(qs[i], pool);
+      const key = this.key(qs[i], pool, ids);
       const hit = this.lookup(key);
       if (hit) {
         out[i] = hit;

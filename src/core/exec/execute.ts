@@ -135,7 +135,7 @@ function prepareError(db: Connection, sql: string): string | null {
  * names no column as a string. Replay that fallback: rewrite the token SQLite
  * complains about as a string literal and prepare again.
  */
-function prepareLikeDefaultSqlite(db: Connection, sql: string): Statement {
+export function prepareLikeDefaultSqlite(db: Connection, sql: string): Statement {
   let text = sql;
   for (let round = 0; ; round++) {
     try {

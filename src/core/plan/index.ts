@@ -35,7 +35,7 @@ export function planSql(sql: string, schema: Schema, options: PlanOptions = {}):
 
 export function planAst(ast: SelectStmt, sql: string, schema: Schema, options: PlanOptions = {}): Plan {
   const built = buildPlanWithIds(ast, schema, sql);
-  const rel = options.raw ? built.rel : normalize(built.rel, built.ids);
+  const rel = options.raw ? built.rel : normalize(built.rel, built.ids, schema);
   return { ast, rel, lineage: computeLineage(rel), nodeIds: numberNodes(rel) };
 }
 

@@ -5,6 +5,7 @@
 // projections yields the same normalized tree.
 
 import type { FieldIds, RelNode } from './rel.ts';
+import { makeSchema, type Schema } from './schema.ts';
 import { removeSubqueries } from './rules/subquery-remove.ts';
 import { pushFilters } from './rules/push-filters.ts';
 import { mergeProjects } from './rules/merge-projects.ts';
@@ -13,8 +14,11 @@ import { reorderJoins } from './rules/reorder-joins.ts';
 
 export interface Rule {
   name: string;
-  apply(rel: RelNode, ids: FieldIds): RelNode;
+  /** `schema` gives column types, primary keys and NOT NULL for the rules that need them. */
+  apply(rel: RelNode, ids: FieldIds, schema: Schema): RelNode;
 }
+
+const EMPTY_SCHEMA = makeSchema([]);
 
 export const RULES: Rule[] = [
   { name: 'remove-subqueries', apply: removeSubqueries },
@@ -28,8 +32,8 @@ export const RULES: Rule[] = [
   { name: 'canonicalize-expressions', apply: canonicalizeExpressions },
 ];
 
-export function normalize(rel: RelNode, ids: FieldIds, rules: Rule[] = RULES): RelNode {
+export function normalize(rel: RelNode, ids: FieldIds, schema: Schema = EMPTY_SCHEMA, rules: Rule[] = RULES): RelNode {
   let r = rel;
-  for (const rule of rules) r = rule.apply(r, ids);
+  for (const rule of rules) r = rule.apply(r, ids, schema);
   return r;
 }

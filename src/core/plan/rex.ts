@@ -2,6 +2,7 @@
 // the expression-level normalization (flatten AND/OR, one comparison
 // direction, NOT pushed inward, constants folded, commutative operands ordered).
 
+import type { Affinity } from './keys.ts';
 import { COMMUTATIVE, type FieldId, type RelNode, type Rex, type RexCall, type RexLiteral, type RexRef } from './rel.ts';
 
 export const ref = (id: FieldId): RexRef => ({ k: 'ref', id });
@@ -110,14 +111,18 @@ const NEGATED: Record<string, string> = {
   IS_NOT_DISTINCT_FROM: 'IS_DISTINCT_FROM',
 };
 
+/** Affinity of a base-table column field (undefined for computed values): lets literals take the type SQLite compares them as. */
+export type AffinityOf = (id: FieldId) => Affinity | undefined;
+
 /**
  * Normalizes an expression bottom-up. `name` gives each field's lineage so
  * that operand order depends on what columns mean, not on field ids.
- * Every rewrite is exact under SQL's three-valued logic.
+ * Every rewrite is exact under SQL's three-valued logic and SQLite's
+ * comparison rules (see docs/structural-rewards.md, "Normalization").
  */
-export function canonicalize(r: Rex, name: (id: FieldId) => string): Rex {
-  if (r.k !== 'call') return r.k === 'subquery' ? { ...r, operands: r.operands.map((o) => canonicalize(o, name)) } : r;
-  let ops = r.operands.map((o) => canonicalize(o, name));
+export function canonicalize(r: Rex, name: (id: FieldId) => string, affinity?: AffinityOf): Rex {
+  if (r.k !== 'call') return r.k === 'subquery' ? { ...r, operands: r.operands.map((o) => canonicalize(o, name, affinity)) } : r;
+  let ops = r.operands.map((o) => canonicalize(o, name, affinity));
   let op = r.op;
 
   // One comparison direction.
@@ -125,8 +130,9 @@ export function canonicalize(r: Rex, name: (id: FieldId) => string): Rex {
     op = op === 'GREATER_THAN' ? 'LESS_THAN' : 'LESS_THAN_OR_EQUAL';
     ops = [ops[1], ops[0]];
   }
-  if (op === 'NOT') return negate(ops[0], name);
-  if (op === 'AND' || op === 'OR') return canonicalBool(op, ops, name);
+  if (op === 'NOT') return negate(ops[0], name, affinity);
+  if (op === 'AND' || op === 'OR') return canonicalBool(op, ops, name, affinity);
+  if (affinity && COMPARISONS.has(op)) ops = applyAffinity(op, ops, affinity);
 
   const folded = fold(op, ops);
   if (folded) return folded;
@@ -135,29 +141,58 @@ export function canonicalize(r: Rex, name: (id: FieldId) => string): Rex {
   if (op === 'IN' && ops.length > 1) {
     const list = dedupe(sortByDigest(ops.slice(1), name), name);
     // x IN (v) is x = v
-    if (list.length === 1) return canonicalize(call('EQUALS', [ops[0], list[0]]), name);
+    if (list.length === 1) return canonicalize(call('EQUALS', [ops[0], list[0]]), name, affinity);
     ops = [ops[0], ...list];
   }
   return { ...r, op, operands: ops };
 }
 
-function negate(x: Rex, name: (id: FieldId) => string): Rex {
+const COMPARISONS = new Set(['EQUALS', 'NOT_EQUALS', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'IN', 'IS_DISTINCT_FROM', 'IS_NOT_DISTINCT_FROM']);
+const WELL_FORMED_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * SQLite compares a column of INTEGER, REAL or NUMERIC affinity with a
+ * literal of no affinity by first applying NUMERIC affinity to the literal:
+ * `year > '2010'` is `year > 2010`. A column of TEXT affinity applies TEXT
+ * affinity instead: `code = 12` is `code = '12'`. The literal is rewritten to
+ * the value SQLite actually compares.
+ */
+function applyAffinity(op: string, ops: Rex[], affinity: AffinityOf): Rex[] {
+  const convert = (col: Rex, x: Rex): Rex => {
+    if (col.k !== 'ref' || x.k !== 'lit') return x;
+    const a = affinity(col.id);
+    if ((a === 'INTEGER' || a === 'REAL' || a === 'NUMERIC') && x.type === 'string' && WELL_FORMED_NUMBER.test(x.value)) {
+      const n = Number(x.value);
+      if (!Number.isFinite(n)) return x;
+      // NUMERIC affinity stores an integral value as an integer; comparisons treat 3 and 3.0 alike.
+      if (Number.isInteger(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return lit('number', String(n));
+      return { k: 'lit', type: 'number', value: String(n), isReal: true };
+    }
+    if (a === 'TEXT' && x.type === 'number' && !x.isReal) return lit('string', x.value);
+    return x;
+  };
+  if (op === 'IN') return [ops[0], ...ops.slice(1).map((x) => convert(ops[0], x))];
+  if (ops.length !== 2) return ops;
+  return [convert(ops[1], ops[0]), convert(ops[0], ops[1])];
+}
+
+function negate(x: Rex, name: (id: FieldId) => string, affinity?: AffinityOf): Rex {
   if (x.k === 'lit' && x.type === 'bool') return x.value === 'TRUE' ? FALSE : TRUE;
   if (x.k === 'call') {
     if (x.op === 'NOT') return x.operands[0];
     if (x.op === 'AND' || x.op === 'OR') {
       // De Morgan holds in three-valued logic.
-      return canonicalBool(x.op === 'AND' ? 'OR' : 'AND', x.operands.map((o) => negate(o, name)), name);
+      return canonicalBool(x.op === 'AND' ? 'OR' : 'AND', x.operands.map((o) => negate(o, name, affinity)), name, affinity);
     }
-    if (x.op === 'LESS_THAN') return canonicalize(call('LESS_THAN_OR_EQUAL', [x.operands[1], x.operands[0]]), name);
-    if (x.op === 'LESS_THAN_OR_EQUAL') return canonicalize(call('LESS_THAN', [x.operands[1], x.operands[0]]), name);
+    if (x.op === 'LESS_THAN') return canonicalize(call('LESS_THAN_OR_EQUAL', [x.operands[1], x.operands[0]]), name, affinity);
+    if (x.op === 'LESS_THAN_OR_EQUAL') return canonicalize(call('LESS_THAN', [x.operands[1], x.operands[0]]), name, affinity);
     const neg = NEGATED[x.op];
-    if (neg) return canonicalize({ ...x, op: neg }, name);
+    if (neg) return canonicalize({ ...x, op: neg }, name, affinity);
   }
   return call('NOT', [x]);
 }
 
-function canonicalBool(op: 'AND' | 'OR', ops: Rex[], name: (id: FieldId) => string): Rex {
+function canonicalBool(op: 'AND' | 'OR', ops: Rex[], name: (id: FieldId) => string, affinity?: AffinityOf): Rex {
   const flat: Rex[] = [];
   for (const o of ops) {
     if (o.k === 'call' && o.op === op) flat.push(...o.operands);
@@ -165,7 +200,7 @@ function canonicalBool(op: 'AND' | 'OR', ops: Rex[], name: (id: FieldId) => stri
   }
   const absorbing = op === 'AND' ? 'FALSE' : 'TRUE';
   const neutral = op === 'AND' ? 'TRUE' : 'FALSE';
-  const kept: Rex[] = [];
+  let kept: Rex[] = [];
   for (const o of flat) {
     if (o.k === 'lit' && o.type === 'bool') {
       if (o.value === absorbing) return lit('bool', absorbing);
@@ -173,9 +208,49 @@ function canonicalBool(op: 'AND' | 'OR', ops: Rex[], name: (id: FieldId) => stri
     }
     kept.push(o);
   }
+  if (op === 'OR') kept = mergeIntoIn(kept, name, affinity);
   const list = dedupe(sortByDigest(kept, name), name);
   if (list.length === 0) return lit('bool', neutral);
   return list.length === 1 ? list[0] : call(op, list);
+}
+
+/**
+ * `x = a OR x = b OR x IN (c, d)` with literal candidates is `x IN (a, b, c, d)`:
+ * SQLite defines an IN list as that disjunction of equalities (same
+ * affinity rules, same NULL result when nothing matches and a side is NULL).
+ */
+function mergeIntoIn(ops: Rex[], name: (id: FieldId) => string, affinity?: AffinityOf): Rex[] {
+  const groups = new Map<string, { tested: Rex; values: Rex[] }>();
+  const tested = (o: Rex): { x: Rex; values: Rex[] } | undefined => {
+    if (o.k !== 'call') return undefined;
+    if (o.op === 'EQUALS' && o.operands.length === 2) {
+      const [a, b] = o.operands;
+      if (a.k === 'lit' && b.k !== 'lit') return { x: b, values: [a] };
+      if (b.k === 'lit' && a.k !== 'lit') return { x: a, values: [b] };
+    }
+    if (o.op === 'IN' && o.operands.length > 1 && o.operands.slice(1).every((v) => v.k === 'lit')) return { x: o.operands[0], values: o.operands.slice(1) };
+    return undefined;
+  };
+  const rest: (Rex | string)[] = [];
+  for (const o of ops) {
+    const t = tested(o);
+    if (!t) {
+      rest.push(o);
+      continue;
+    }
+    const key = digest(t.x, name);
+    const g = groups.get(key);
+    if (g) g.values.push(...t.values);
+    else {
+      groups.set(key, { tested: t.x, values: [...t.values] });
+      rest.push(key);
+    }
+  }
+  return rest.map((o) => {
+    if (typeof o !== 'string') return o;
+    const g = groups.get(o)!;
+    return canonicalize(call('IN', [g.tested, ...g.values]), name, affinity);
+  });
 }
 
 function sortByDigest(ops: Rex[], name: (id: FieldId) => string): Rex[] {

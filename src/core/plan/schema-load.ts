@@ -1,9 +1,9 @@
 // Schema sources: a SQLite database file, Spider's tables.json or BIRD's
 // dev_tables.json (same layout).
 
-import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { makeSchema, type ColumnSchema, type ForeignKey, type Schema, type TableSchema } from './schema.ts';
+import { readTablesJson, type TablesJsonEntry } from '../data/corpus.ts';
 
 /** Reads tables and views from a SQLite file (opened read-only). */
 export function schemaFromSqlite(path: string): Schema {
@@ -42,27 +42,9 @@ export function schemaFromSqlite(path: string): Schema {
   }
 }
 
-export interface TablesJsonEntry {
-  db_id: string;
-  table_names_original: string[];
-  column_names_original: [number, string][];
-  column_types: string[];
-  /** Column indices; an entry may be a list for a composite key (BIRD). */
-  primary_keys?: (number | number[])[];
-  /** `[column index, referenced column index]` */
-  foreign_keys?: [number, number][];
-}
-
-/** All entries of a Spider/BIRD tables.json file, keyed by db_id. */
-export function readTablesJson(path: string): Map<string, TablesJsonEntry> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`${path}: not a valid tables.json (${(err as Error).message})`);
-  }
-  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON array of databases`);
-  return new Map((parsed as TablesJsonEntry[]).map((e) => [e.db_id, e]));
+/** All databases of a Spider/BIRD tables.json file, keyed by db_id. */
+export function readTablesJsonById(path: string): Map<string, TablesJsonEntry> {
+  return new Map(readTablesJson(path).map((e) => [e.db_id, e]));
 }
 
 export function schemaFromTablesJson(entry: TablesJsonEntry): Schema {

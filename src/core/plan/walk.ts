@@ -30,28 +30,44 @@ export function transformUp(rel: RelNode, f: (r: RelNode) => RelNode): RelNode {
   return f(r);
 }
 
-/** Rewrites every expression held directly by an operator. */
+/** Rewrites every expression held directly by an operator; returns `rel` itself when nothing changed. */
 export function mapRex(rel: RelNode, f: (x: Rex) => Rex): RelNode {
+  let changed = false;
+  const g = (x: Rex) => {
+    const y = f(x);
+    if (y !== x) changed = true;
+    return y;
+  };
+  let out: RelNode;
   switch (rel.op) {
     case 'Project':
-      return { ...rel, exprs: rel.exprs.map(f) };
+      out = { ...rel, exprs: rel.exprs.map(g) };
+      break;
     case 'Filter':
-      return { ...rel, condition: f(rel.condition) };
+      out = { ...rel, condition: g(rel.condition) };
+      break;
     case 'Join':
-      return rel.condition ? { ...rel, condition: f(rel.condition) } : rel;
+      out = rel.condition ? { ...rel, condition: g(rel.condition) } : rel;
+      break;
     case 'Aggregate':
-      return { ...rel, calls: rel.calls.map((c) => ({ ...c, operands: c.operands.map(f), filter: c.filter && f(c.filter) })) };
+      out = { ...rel, calls: rel.calls.map((c) => ({ ...c, operands: c.operands.map(g), filter: c.filter && g(c.filter) })) };
+      break;
     case 'Window':
-      return { ...rel, calls: rel.calls.map((c) => ({ ...c, operands: c.operands.map(f), partitionBy: c.partitionBy.map(f), orderBy: c.orderBy.map((k) => ({ ...k, expr: f(k.expr) })) })) };
+      out = { ...rel, calls: rel.calls.map((c) => ({ ...c, operands: c.operands.map(g), partitionBy: c.partitionBy.map(g), orderBy: c.orderBy.map((k) => ({ ...k, expr: g(k.expr) })) })) };
+      break;
     case 'Sort':
-      return { ...rel, keys: rel.keys.map((k) => ({ ...k, expr: f(k.expr) })) };
+      out = { ...rel, keys: rel.keys.map((k) => ({ ...k, expr: g(k.expr) })) };
+      break;
     case 'Limit':
-      return { ...rel, fetch: rel.fetch && f(rel.fetch), offset: rel.offset && f(rel.offset) };
+      out = { ...rel, fetch: rel.fetch && g(rel.fetch), offset: rel.offset && g(rel.offset) };
+      break;
     case 'Values':
-      return { ...rel, tuples: rel.tuples.map((t) => t.map(f)) };
+      out = { ...rel, tuples: rel.tuples.map((t) => t.map(g)) };
+      break;
     default:
       return rel;
   }
+  return changed ? out : rel;
 }
 
 /** Rewrites the plans nested in subquery expressions. */
@@ -136,4 +152,10 @@ export function idsOf(rel: RelNode): Set<FieldId> {
 export function outputDefining(rel: RelNode, positional: boolean): boolean {
   if (rel.op === 'Union' || rel.op === 'Intersect' || rel.op === 'Minus') return true;
   return positional && (rel.op === 'Filter' || rel.op === 'Sort' || rel.op === 'Limit');
+}
+
+/** Whether any expression of the plan (at any depth) is a subquery. */
+export function hasSubquery(rel: RelNode): boolean {
+  const inRex = (x: Rex): boolean => x.k === 'subquery' || (x.k === 'call' && x.operands.some(inRex));
+  return rexOf(rel).some(inRex) || inputsOf(rel).some(hasSubquery);
 }

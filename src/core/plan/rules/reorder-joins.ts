@@ -13,8 +13,9 @@ import { relDigest } from '../digest.ts';
 import { mapRex, mapSubqueries, outputDefining, refsOf, subset, withInputs } from '../walk.ts';
 
 export function reorderJoins(root: RelNode): RelNode {
-  const lineage = computeLineage(root);
-  const name = (id: FieldId) => lineage.get(id) ?? `$${id}`;
+  // Lineage is only needed when there is a join tree to order.
+  let lineage: Map<FieldId, string> | undefined;
+  const name = (id: FieldId) => (lineage ??= computeLineage(root)).get(id) ?? `$${id}`;
   const visit = (rel: RelNode, positional: boolean): RelNode => {
     if (rel.op === 'Join' && rel.joinType === 'inner') {
       const inputs: RelNode[] = [];

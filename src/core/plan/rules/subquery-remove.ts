@@ -7,9 +7,10 @@
 import type { FieldIds } from '../rel.ts';
 import type { Field, FieldId, RelNode, Rex, RexSubquery } from '../rel.ts';
 import { andOf, call, conjuncts, ref } from '../rex.ts';
-import { freeRefs, idsOf, refsOf, subset, transformUp } from '../walk.ts';
+import { freeRefs, hasSubquery, idsOf, refsOf, subset, transformUp } from '../walk.ts';
 
 export function removeSubqueries(root: RelNode, ids: FieldIds): RelNode {
+  if (!hasSubquery(root)) return root;
   return transformUp(root, (rel) => {
     if (rel.op === 'Filter') return filterSubqueries(rel.input, conjuncts(rel.condition), ids, rel.range);
     if (rel.op === 'Project') return projectSubqueries(rel, ids);
