@@ -4,6 +4,7 @@ import { execCommand } from './exec.ts';
 import { demoCommand } from './demo.ts';
 import { metricsCommand } from './metrics.ts';
 import { planCommand } from './plan.ts';
+import { rewardCommand } from './reward.ts';
 import { stepsCommand } from './steps.ts';
 
-export const COMMANDS: Command[] = [demoCommand, stepsCommand, planCommand, metricsCommand, execCommand];
+export const COMMANDS: Command[] = [demoCommand, stepsCommand, planCommand, metricsCommand, rewardCommand, execCommand];

@@ -11,6 +11,10 @@ import { pushFilters } from './rules/push-filters.ts';
 import { mergeProjects } from './rules/merge-projects.ts';
 import { canonicalizeExpressions } from './rules/canonicalize-expressions.ts';
 import { reorderJoins } from './rules/reorder-joins.ts';
+import { setOpsToJoins } from './rules/set-ops-to-joins.ts';
+import { simplifyAggregates } from './rules/simplify-aggregates.ts';
+import { pruneFields } from './rules/prune-fields.ts';
+import { normalizeSemiJoins } from './rules/semi-joins.ts';
 
 export interface Rule {
   name: string;
@@ -22,9 +26,16 @@ const EMPTY_SCHEMA = makeSchema([]);
 
 export const RULES: Rule[] = [
   { name: 'remove-subqueries', apply: removeSubqueries },
+  { name: 'set-ops-to-joins', apply: setOpsToJoins },
   { name: 'push-filters', apply: pushFilters },
   { name: 'merge-projects', apply: mergeProjects },
   { name: 'canonicalize-expressions', apply: canonicalizeExpressions },
+  { name: 'simplify-aggregates', apply: simplifyAggregates },
+  { name: 'prune-fields', apply: pruneFields },
+  { name: 'semi-joins', apply: normalizeSemiJoins },
+  // Pruning can leave an aggregate with nothing to compute but a DISTINCT on a key.
+  { name: 'simplify-aggregates', apply: simplifyAggregates },
+  { name: 'prune-fields', apply: pruneFields },
   { name: 'reorder-joins', apply: reorderJoins },
   // Reordering can add an order-restoring Project and expose new push-downs.
   { name: 'push-filters', apply: pushFilters },
