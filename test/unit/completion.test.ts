@@ -17,39 +17,8 @@ import {
   sqlR1FormatOk,
   tagCountReward,
 } from '../../src/core/trace/completion.ts';
+import { VECTORS } from '../fixtures/format-vectors.ts';
 
-interface FormatVector {
-  id: string;
-  completion: string;
-  think: number;
-  reasoning: number;
-  legacy: number;
-  tagCount: number;
-  sql: string;
-  legacySql: string;
-}
-
-// Transcribed from the §5.4 table (completions and SQL are the table's JSON strings).
-const VECTORS: FormatVector[] = [
-  { id: 'F01', completion: "<think>\nI reason.\n</think>\n<answer>\nSELECT 1\n</answer>", think: 1, reasoning: 0, legacy: 1, tagCount: 1, sql: "SELECT 1", legacySql: "SELECT 1" }, // canonical
-  { id: 'F02', completion: "<think>I reason.</think><answer>SELECT 1</answer>", think: 1, reasoning: 0, legacy: 0, tagCount: 0, sql: "SELECT 1", legacySql: "SELECT 1" }, // no newlines
-  { id: 'F03', completion: "  <THINK>\nx\n</THINK>\n<answer>\nSELECT 1\n</answer>\n\n", think: 1, reasoning: 0, legacy: 0, tagCount: 0.5, sql: "SELECT 1", legacySql: "SELECT 1" }, // spaces, upper-case tags, trailing blank lines
-  { id: 'F04', completion: "Sure!\n<think>\nx\n</think>\n<answer>\nSELECT 1\n</answer>", think: 0, reasoning: 0, legacy: 0, tagCount: 1, sql: "SELECT 1", legacySql: "SELECT 1" }, // text before <think>
-  { id: 'F05', completion: "<think>\nx\n</think>\n<answer>\nSELECT 1\n</answer>\nThanks", think: 0, reasoning: 0, legacy: 1, tagCount: 1, sql: "SELECT 1", legacySql: "SELECT 1" }, // text after </answer>
-  { id: 'F06', completion: "<reasoning>\nx\n</reasoning>\n<answer>\nSELECT 1\n</answer>", think: 0, reasoning: 1, legacy: 0, tagCount: 0.5, sql: "SELECT 1", legacySql: "SELECT 1" }, // <reasoning> tag
-  { id: 'F07', completion: "<think>\nx\n</think>\n<answer>\n```sql\nSELECT name FROM people;\n```\n</answer>", think: 1, reasoning: 0, legacy: 1, tagCount: 1, sql: "SELECT name FROM people;", legacySql: "SELECT name FROM people;" }, // fenced sql in answer
-  { id: 'F08', completion: "<think>\na\n</think>\n<answer>\nSELECT 1\n</answer>\n<answer>\nSELECT 2\n</answer>", think: 1, reasoning: 0, legacy: 1, tagCount: 0.5, sql: "SELECT 2", legacySql: "SELECT 2" }, // two answer blocks
-  { id: 'F09', completion: "<think>\nx\n</think>\n<think>\ny\n</think>\n<answer>\nSELECT 1\n</answer>", think: 1, reasoning: 0, legacy: 1, tagCount: 0.5, sql: "SELECT 1", legacySql: "SELECT 1" }, // two think blocks
-  { id: 'F10', completion: "```sql\nSELECT 1\n```", think: 0, reasoning: 0, legacy: 0, tagCount: 0, sql: "SELECT 1", legacySql: "SELECT 1" }, // fence only
-  { id: 'F11', completion: "<answer>SELECT 1</answer>", think: 0, reasoning: 0, legacy: 0, tagCount: 0, sql: "SELECT 1", legacySql: "SELECT 1" }, // answer only
-  { id: 'F12', completion: "```SQL\nselect 1\n```", think: 0, reasoning: 0, legacy: 0, tagCount: 0, sql: "select 1", legacySql: "```SQL\nselect 1\n```" }, // upper-case fence, no answer
-  { id: 'F13', completion: "<think>\nx\n</think>\n<answer>`SELECT 1`</answer>", think: 1, reasoning: 0, legacy: 0, tagCount: 0.5, sql: "SELECT 1", legacySql: "`SELECT 1`" }, // back-ticked answer
-  { id: 'F14', completion: "<think>\nx\n</think>\n<answer>\nSELECT sql_id FROM t\n</answer>", think: 1, reasoning: 0, legacy: 1, tagCount: 1, sql: "SELECT sql_id FROM t", legacySql: "SELECT _id FROM t" }, // identifier containing 'sql'
-  { id: 'F15', completion: "<think>\n</think>\n<answer>\nSELECT 1\n</answer>", think: 1, reasoning: 0, legacy: 0, tagCount: 1, sql: "SELECT 1", legacySql: "SELECT 1" }, // empty think
-  { id: 'F16', completion: "<think>\nlong reasoning", think: 0, reasoning: 0, legacy: 0, tagCount: 0.25, sql: "<think>\nlong reasoning", legacySql: "<think>\nlong reasoning" }, // truncated (no closing tags)
-  { id: 'F17', completion: "<think>\nx\n</think>\n<answer>\n</answer>", think: 1, reasoning: 0, legacy: 0, tagCount: 1, sql: "", legacySql: "" }, // empty answer
-  { id: 'F18', completion: "<think>\nx\n</think>\n<answer>\n```sql\nSELECT 1\n```\nor\n```sql\nSELECT 2\n```\n</answer>", think: 1, reasoning: 0, legacy: 1, tagCount: 1, sql: "SELECT 2", legacySql: "SELECT 1\n\nor\n\nSELECT 2" }, // two fences in answer
-];
 
 for (const v of VECTORS) {
   test(`${v.id}: format, tag count and both SQL extractions match the reference`, () => {

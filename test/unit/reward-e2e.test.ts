@@ -11,6 +11,7 @@ import { main } from '../../src/cli/main.ts';
 import { parseRowsJson } from '../../src/core/rewards/cell-json.ts';
 import { cellKey } from '../../src/core/rewards/values.ts';
 import { INPUTS, completionOf, createShopDatabase, expectedTable } from '../fixtures/spec-vectors.ts';
+import { VECTORS as FORMAT_VECTORS } from '../fixtures/format-vectors.ts';
 
 let dir: string;
 let db: string;
@@ -53,6 +54,18 @@ for (const v of INPUTS) {
       },
       // W64 is the binary64 sum, a library-only figure; the CLI reports TRL's float32 sum.
       Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'W64')),
+    );
+  });
+}
+
+for (const f of FORMAT_VECTORS) {
+  test(`${f.id} through \`steplens reward --json\``, async () => {
+    const { code, out, err } = await cli(['reward', '--db', db, '--gold', 'SELECT 1', '--completion', f.completion, '--json']);
+    assert.equal(code, 0, err);
+    const r = JSON.parse(out);
+    assert.deepEqual(
+      { think: r.format_think, reasoning: r.format_reasoning, legacy: r.format_legacy, tagCount: r.tag_count, sql: r.sql, legacySql: r.sql_legacy },
+      { think: f.think, reasoning: f.reasoning, legacy: f.legacy, tagCount: f.tagCount, sql: f.sql, legacySql: f.legacySql },
     );
   });
 }

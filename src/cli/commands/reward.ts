@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { ExecPool } from '../../core/exec/index.ts';
 import { rewardSample } from '../../core/reward.ts';
 import { parseWeights } from '../../core/rewards/weighted.ts';
+import { extractSqlLegacy, legacyFormatReward } from '../../core/trace/completion.ts';
 import { CliError, UsageError, intOpt, requireOpt, stringOpt, writeJson, type Command } from '../command.ts';
 import { stepJson } from './steps.ts';
 
@@ -39,6 +40,7 @@ export const rewardCommand: Command = {
     try {
       const r = await rewardSample(pool, { db, gold, pred, completion, weights });
       const s = r.score;
+      const text = completion ?? pred ?? '';
       const result = {
         ...s.metrics,
         sql: s.sql,
@@ -46,6 +48,8 @@ export const rewardCommand: Command = {
         sql_end: s.sql_end,
         format_think: s.format_think,
         format_reasoning: s.format_reasoning,
+        format_legacy: legacyFormatReward(text),
+        sql_legacy: extractSqlLegacy(text),
         tag_count: s.tag_count,
         qatch_small_update: s.qatch_small_update,
         qatch_small_update_with_fm: s.qatch_small_update_with_fm,

@@ -26,7 +26,7 @@ const EMPTY_SCHEMA = makeSchema([]);
 
 export const RULES: Rule[] = [
   { name: 'remove-subqueries', apply: removeSubqueries },
-  { name: 'set-ops-to-joins', apply: setOpsToJoins },
+  ...(process.env.H3_NOSET ? [] : [{ name: 'set-ops-to-joins', apply: setOpsToJoins }]),
   { name: 'push-filters', apply: pushFilters },
   { name: 'merge-projects', apply: mergeProjects },
   { name: 'canonicalize-expressions', apply: canonicalizeExpressions },

@@ -82,11 +82,12 @@ export function pruneFields(root: RelNode, _ids: FieldIds, schema: Schema): RelN
           const pairs = equiPairs(j.condition, leftIds, rightIds);
           const readsRight = [...required].some((id) => rightIds.has(id));
           const readsLeft = [...required].some((id) => leftIds.has(id));
-          const rightUnique = facts.isUnique(j.right, pairs.map((p) => p[1]));
+          // Only a real equi-join on a key: a join with a one-row input (a scalar subquery) keeps Calcite's inner form.
+          const rightUnique = pairs.length > 0 && facts.isUnique(j.right, pairs.map((p) => p[1]));
           if (j.joinType === 'left' && !readsRight && rightUnique) return visit(j.left, required, false);
           if (j.joinType === 'inner' && !readsRight && rightUnique) {
             j = { ...j, joinType: 'semi', fields: j.left.fields };
-          } else if (j.joinType === 'inner' && !readsLeft && facts.isUnique(j.left, pairs.map((p) => p[0]))) {
+          } else if (j.joinType === 'inner' && !readsLeft && pairs.length > 0 && facts.isUnique(j.left, pairs.map((p) => p[0]))) {
             j = { ...j, joinType: 'semi', left: j.right, right: j.left, fields: j.right.fields };
           }
         }

@@ -20,7 +20,7 @@ import { refsOf, subset, transformUp } from '../walk.ts';
 
 type Join = Extract<RelNode, { op: 'Join' }>;
 
-const isFilterJoin = (r: RelNode): r is Join => r.op === 'Join' && (r.joinType === 'semi' || r.joinType === 'anti');
+const isFilterJoin = (r: RelNode): boolean => r.op === 'Join' && (r.joinType === 'semi' || r.joinType === 'anti');
 
 export function normalizeSemiJoins(root: RelNode): RelNode {
   const lineage = computeLineage(root);
@@ -46,16 +46,16 @@ export function normalizeSemiJoins(root: RelNode): RelNode {
   const sortChain = (top: Join): RelNode => {
     const chain: Join[] = [];
     let base: RelNode = top;
-    while (isFilterJoin(base)) {
+    while (base.op === 'Join' && isFilterJoin(base)) {
       chain.push(base);
       base = base.left;
     }
     chain.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     let acc = base;
-    for (const j of chain) acc = { ...j, left: acc, fields: acc.fields };
+    for (const j of chain) acc = { ...j, left: acc, fields: acc.fields } as Join;
     return acc;
   };
-  return transformUp(root, (rel) => (isFilterJoin(rel) ? pushDown(stripDistinct(rel)) : rel));
+  return transformUp(root, (rel) => (rel.op === 'Join' && isFilterJoin(rel) ? pushDown(stripDistinct(rel)) : rel));
 }
 
 function stripDistinct(j: Join): Join {
