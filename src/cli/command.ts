@@ -72,17 +72,6 @@ export function writeJson(io: CommandIO, value: unknown): void {
 
 /** BigInt cells (integers beyond 2^53) are written as JSON numbers with all their digits. */
 export function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? new RawJsonNumber(value.toString()) : value;
-}
-
-class RawJsonNumber {
-  readonly digits: string;
-  constructor(digits: string) {
-    this.digits = digits;
-  }
-  toJSON() {
-    // JSON.rawJSON exists from Node 21; it keeps the exact digits.
-    const raw = (JSON as unknown as { rawJSON?: (s: string) => unknown }).rawJSON;
-    return raw ? raw(this.digits) : Number(this.digits);
-  }
+  // JSON.rawJSON (Node >= 21) emits the digits verbatim; a replacer's result is not passed through toJSON.
+  return typeof value === 'bigint' ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(value.toString()) : value;
 }

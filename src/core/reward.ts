@@ -2,8 +2,7 @@
 // then compute every execution metric and reward, with the reasoning trace.
 // `steplens reward`, `steplens score` and the extension share this.
 
-import type { ExecPool, ExecResult } from './exec/index.ts';
-import type { QueryOutcome } from './rewards/metrics.ts';
+import { outcomeOf, type ExecPool, type ExecResult } from './exec/index.ts';
 import { scoreCompletion, sqlToExecute, type CompletionScore } from './rewards/score.ts';
 import type { RewardWeight } from './rewards/weighted.ts';
 import { traceCompletion, type Trace } from './trace/index.ts';
@@ -25,10 +24,6 @@ export interface RewardReport {
   pred: ExecResult;
   /** Present for completions: think segments, CTE steps and their links. */
   trace: Trace | null;
-}
-
-export function outcomeOf(r: ExecResult): QueryOutcome {
-  return r.error ? { ok: false, error: r.error.message } : { ok: true, rows: r.rows };
 }
 
 export async function rewardSample(pool: ExecPool, req: RewardRequest): Promise<RewardReport> {

@@ -6,5 +6,7 @@ import { metricsCommand } from './metrics.ts';
 import { planCommand } from './plan.ts';
 import { rewardCommand } from './reward.ts';
 import { stepsCommand } from './steps.ts';
+import { matchCommand } from './match.ts';
+import { scoreCommand } from './score.ts';
 
-export const COMMANDS: Command[] = [demoCommand, stepsCommand, planCommand, metricsCommand, rewardCommand, execCommand];
+export const COMMANDS: Command[] = [demoCommand, stepsCommand, planCommand, matchCommand, scoreCommand, metricsCommand, rewardCommand, execCommand];

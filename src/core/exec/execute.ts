@@ -16,7 +16,11 @@ interface Entry {
   ino: number;
   size: number;
   mtimeMs: number;
+  /** SQL text → its double-quoted-string rewrite, which depends on this schema only. */
+  dqs: Map<string, string>;
 }
+
+const DQS_MEMO_MAX = 4096;
 
 /** Small LRU of read-only connections, reopened when the file changes on disk. */
 export class ConnectionCache {
@@ -31,8 +35,8 @@ export class ConnectionCache {
     return this.map.size;
   }
 
-  /** Throws ExecFailure('no_database') when the file is missing or unreadable. */
-  get(path: string): Connection {
+  /** The open connection for `path`; throws ExecFailure('no_database') when the file is missing or unreadable. */
+  entry(path: string): Entry {
     let st;
     try {
       st = statSync(path);
@@ -45,7 +49,7 @@ export class ConnectionCache {
       this.map.delete(path);
       if (hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
         this.map.set(path, hit); // most recently used goes last
-        return hit.db;
+        return hit;
       }
       hit.db.close();
     }
@@ -58,13 +62,14 @@ export class ConnectionCache {
     } catch (err) {
       throw new ExecFailure('no_database', `cannot open database ${path}: ${(err as Error).message}`);
     }
-    this.map.set(path, { db, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+    const entry: Entry = { db, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, dqs: new Map() };
+    this.map.set(path, entry);
     while (this.map.size > this.max) {
       const [oldest, e] = this.map.entries().next().value as [string, Entry];
       this.map.delete(oldest);
       e.db.close();
     }
-    return db;
+    return entry;
   }
 
   /** Forgets a connection whose session state may have been touched. */
@@ -135,11 +140,16 @@ function prepareError(db: Connection, sql: string): string | null {
  * names no column as a string. Replay that fallback: rewrite the token SQLite
  * complains about as a string literal and prepare again.
  */
-export function prepareLikeDefaultSqlite(db: Connection, sql: string): Statement {
-  let text = sql;
+export function prepareLikeDefaultSqlite(db: Connection, sql: string, memo?: Map<string, string>): Statement {
+  let text = memo?.get(sql) ?? sql;
   for (let round = 0; ; round++) {
     try {
-      return db.prepare(text);
+      const stmt = db.prepare(text);
+      if (round > 0 && memo) {
+        if (memo.size >= DQS_MEMO_MAX) memo.clear();
+        memo.set(sql, text); // repeated statements skip the retries
+      }
+      return stmt;
     } catch (err) {
       const m = round < 64 ? DQS_ERROR.exec(messageOf(err)) : null;
       if (!m) throw err;
@@ -185,9 +195,9 @@ export function executeJob(conns: ConnectionCache, job: WireJob): WireResult {
     if (why) return failure('readonly', why, t0);
   }
 
-  let db: Connection;
+  let conn: Entry;
   try {
-    db = conns.get(job.db);
+    conn = conns.entry(job.db);
   } catch (err) {
     if (err instanceof ExecFailure) return failure(err.kind, err.message, t0);
     throw err;
@@ -195,17 +205,17 @@ export function executeJob(conns: ConnectionCache, job: WireJob): WireResult {
   // A PRAGMA may touch session state even when allowed: the next query gets a fresh connection.
   const isPragma = mentionsPragma && getShape().pragma !== null;
   try {
-    return runOne(db, job, t0, getShape);
+    return runOne(conn, job, t0, getShape);
   } finally {
     if (isPragma) conns.drop(job.db);
   }
 }
 
-function runOne(db: Connection, job: WireJob, t0: number, getShape: () => SqlShape): WireResult {
+function runOne(conn: Entry, job: WireJob, t0: number, getShape: () => SqlShape): WireResult {
   const { sql } = job;
   let stmt: Statement;
   try {
-    stmt = prepareLikeDefaultSqlite(db, sql);
+    stmt = prepareLikeDefaultSqlite(conn.db, sql, conn.dqs);
   } catch (err) {
     if (err instanceof RangeError && err.message.includes('no statements')) {
       // Empty, whitespace-only or comment-only SQL: Python returns no rows and no error.

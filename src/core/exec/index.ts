@@ -6,5 +6,5 @@ export { ERROR_KINDS } from './protocol.ts';
 export type { Cell, ErrorKind, ExecError, ExecResult, RowCapMode } from './protocol.ts';
 export { ResultCache } from './cache.ts';
 export type { ResultCacheOptions } from './cache.ts';
-export { exLayoutA, sameResultLayoutA, testSuiteExecutionAccuracy, variantDatabases } from './testsuite.ts';
+export { exLayoutA, outcomeOf, sameResultLayoutA, testSuiteExecutionAccuracy, variantDatabases } from './testsuite.ts';
 export type { TestSuiteOptions, TestSuiteVerdict, VariantOutcome } from './testsuite.ts';

@@ -37,8 +37,6 @@ export interface ExecPoolOptions {
   workerPath?: string;
   /** Open connections kept per worker (LRU); default 8. */
   maxConnections?: number;
-  /** SQLite hard heap limit per worker in MiB; default 1024, 0 = none. */
-  memoryLimitMb?: number;
   /** Largest batch sent to a worker in one message; default 256. */
   maxBatch?: number;
 }
@@ -73,30 +71,13 @@ export function referenceTimeoutMs(goldSeconds: number): number {
 }
 
 /**
- * Where the worker script lives. Bundled (dist/*.cjs, CommonJS): dist/exec-worker.cjs
- * beside the bundle. From sources (ES modules run with Node's type stripping):
- * src/core/exec/worker.ts beside this file.
+ * Where the worker script lives: src/core/exec/worker.ts beside this file when
+ * running from sources (Node strips the types), dist/exec-worker.cjs beside
+ * the bundle otherwise (scripts/build.mjs maps import.meta.url to the bundle's URL).
  */
 export function defaultWorkerPath(): string {
-  if (typeof __dirname === 'string') return join(__dirname, 'exec-worker.cjs');
-  return join(dirname(thisModuleFile()), 'worker.ts');
-}
-
-/**
- * This module's file when loaded as an ES module. Read from V8's structured
- * stack frames rather than `import.meta`, which a CommonJS bundle cannot provide
- * (esbuild would empty it and warn on every build).
- */
-function thisModuleFile(): string {
-  const prev = Error.prepareStackTrace;
-  try {
-    Error.prepareStackTrace = (_err, frames) => frames;
-    const frames = new Error().stack as unknown as NodeJS.CallSite[];
-    const name = frames[0]?.getFileName() ?? '';
-    return name.startsWith('file:') ? fileURLToPath(name) : name;
-  } finally {
-    Error.prepareStackTrace = prev;
-  }
+  const here = fileURLToPath(import.meta.url);
+  return join(dirname(here), here.endsWith('.ts') ? 'worker.ts' : 'exec-worker.cjs');
 }
 
 // ---- internals ---------------------------------------------------------------
@@ -134,6 +115,7 @@ const TARGET_BATCH_MS = 8;
 /** In-flight batches per worker: the next one is already queued while the current runs. */
 const PIPELINE_DEPTH = 2;
 const STARTUP_FAILURE_LIMIT = 3;
+const PROGRESS_FD_IN_WORKER = 4;
 const MAX_REQUEUES = 3;
 
 const livePools = new Set<ExecPool>();
@@ -166,14 +148,14 @@ export class ExecPool {
   readonly rowCapMode: RowCapMode;
   readonly workerPath: string;
   private readonly maxConnections: number;
-  private readonly memoryLimitMb: number;
   private readonly maxBatch: number;
 
   private workers: (WorkerHandle | undefined)[] = [];
   private queue: Pending[] = [];
   private qHead = 0;
   private seq = 0;
-  private avgMs = 0.2;
+  /** Running mean of query time; starts high so the first batches are single queries (slow start). */
+  private avgMs = TARGET_BATCH_MS;
   private closed = false;
   private broken: Error | null = null;
   private startupFailures = 0;
@@ -194,7 +176,6 @@ export class ExecPool {
     this.rowCap = options.rowCap ?? 0;
     this.rowCapMode = options.rowCapMode ?? 'truncate';
     this.maxConnections = options.maxConnections ?? 8;
-    this.memoryLimitMb = options.memoryLimitMb ?? 1024;
     this.maxBatch = Math.max(1, options.maxBatch ?? 256);
     this.workerPath = resolve(options.workerPath ?? defaultWorkerPath());
     if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.timeoutMs}`);
@@ -269,6 +250,7 @@ export class ExecPool {
     this.closed = true;
     this.killNow();
     await Promise.all(this.alive.values());
+    this.removeProgressDir();
   }
 
   /** Synchronous part of close(), also used by the process 'exit' hook. */
@@ -294,8 +276,17 @@ export class ExecPool {
     for (const r of this.readyWaiters.splice(0)) r();
     if (this.progressFd >= 0) closeSync(this.progressFd);
     this.progressFd = -1;
-    if (this.progressDir) rmSync(this.progressDir, { recursive: true, force: true });
-    this.progressDir = null;
+    this.removeProgressDir();
+  }
+
+  private removeProgressDir(): void {
+    if (!this.progressDir) return;
+    try {
+      rmSync(this.progressDir, { recursive: true, force: true });
+      this.progressDir = null;
+    } catch {
+      // Windows refuses while a dying worker still has the file open; close() retries.
+    }
   }
 
   // ---- queue -------------------------------------------------------------------
@@ -382,6 +373,9 @@ export class ExecPool {
       const file = join(this.progressDir, 'progress');
       this.progressFd = openSync(file, 'w+');
       writeSync(this.progressFd, Buffer.alloc(PROGRESS_SLOT_BYTES * this.size), 0, PROGRESS_SLOT_BYTES * this.size, 0);
+      // Workers inherit the open descriptor, so on POSIX the name can go at once:
+      // nothing is left in the temp directory even if this process is SIGKILLed.
+      if (process.platform !== 'win32') this.removeProgressDir();
       livePools.add(this);
       installExitHook();
     }
@@ -405,7 +399,8 @@ export class ExecPool {
       execArgv,
       env,
       serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // fd 4 in the worker: the shared progress file.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc', this.progressFd],
     });
     let markExited!: () => void;
     const w: WorkerHandle = {
@@ -445,10 +440,9 @@ export class ExecPool {
     });
     child.send({
       type: 'init',
-      progressPath: join(this.progressDir!, 'progress'),
+      progressFd: PROGRESS_FD_IN_WORKER,
       slot,
       maxConnections: this.maxConnections,
-      memoryLimitBytes: this.memoryLimitMb * 1024 * 1024,
       flushMs: 20,
     });
   }
@@ -496,7 +490,7 @@ export class ExecPool {
     }
     for (let i = 0; i < msg.results.length; i++) {
       const r = msg.results[i];
-      this.avgMs = 0.9 * this.avgMs + 0.1 * (r.elapsed_ms + 0.01);
+      this.avgMs = 0.8 * this.avgMs + 0.2 * (r.elapsed_ms + 0.01);
       b.items[msg.start + i].resolve(fromWire(r));
     }
     b.reported += msg.results.length;
@@ -532,6 +526,8 @@ export class ExecPool {
     if (this.timer) clearTimeout(this.timer);
     this.timerDue = due;
     this.timer = setTimeout(() => this.onTimer(), Math.max(0, due - nowMs()));
+    // Busy workers keep the process alive; the timer alone must not.
+    this.timer.unref();
   }
 
   /** Kills workers whose current query is past its deadline; re-arms for the next deadline. */

@@ -88,12 +88,10 @@ export interface WireJob {
 export type ToWorker =
   | {
       type: 'init';
-      /** File holding one progress slot per worker (see pool.ts), or null to skip progress reports. */
-      progressPath: string | null;
+      /** Inherited descriptor of the file holding one progress slot per worker (see pool.ts), or null for none. */
+      progressFd: number | null;
       slot: number;
       maxConnections: number;
-      /** SQLite hard heap limit for the whole worker, 0 = none. */
-      memoryLimitBytes: number;
       /** Results are sent at least this often while a batch runs. */
       flushMs: number;
     }
@@ -154,14 +152,13 @@ export function parseToWorker(v: unknown): ToWorker {
   const o = obj(v, 'message');
   switch (o.type) {
     case 'init': {
-      const p = o.progressPath;
-      if (p !== null && typeof p !== 'string') throw new ProtocolError('init.progressPath: expected a string or null');
+      const p = o.progressFd;
+      if (p !== null && !(typeof p === 'number' && Number.isInteger(p) && p >= 0)) throw new ProtocolError('init.progressFd: expected a descriptor or null');
       return {
         type: 'init',
-        progressPath: p,
+        progressFd: p,
         slot: nat(o, 'slot', 'init'),
         maxConnections: Math.max(1, nat(o, 'maxConnections', 'init')),
-        memoryLimitBytes: nat(o, 'memoryLimitBytes', 'init'),
         flushMs: nat(o, 'flushMs', 'init'),
       };
     }

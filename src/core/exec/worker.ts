@@ -6,7 +6,7 @@
 // interrupted from JavaScript.
 
 import Database from 'better-sqlite3';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ConnectionCache, executeJob } from './execute.ts';
 import {
@@ -108,14 +108,12 @@ function main(): void {
       conns.closeAll();
       conns = new ConnectionCache(msg.maxConnections);
       flushMs = msg.flushMs;
-      if (msg.progressPath !== null) {
-        progressFd = openSync(msg.progressPath, 'r+');
+      if (msg.progressFd !== null) {
+        progressFd = msg.progressFd;
         slotOffset = msg.slot * PROGRESS_SLOT_BYTES;
       }
       const mem = new Database(':memory:');
       const sqliteVersion = (mem.prepare('SELECT sqlite_version()').pluck().get() as string) ?? '';
-      // Process-wide cap on SQLite's own allocations: a huge sort fails with "out of memory" instead of swapping.
-      if (msg.memoryLimitBytes > 0) mem.pragma(`hard_heap_limit = ${msg.memoryLimitBytes}`);
       mem.close();
       send({ type: 'ready', pid: process.pid, sqliteVersion });
     } else {

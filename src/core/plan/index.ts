@@ -6,7 +6,7 @@ import { parseSelect } from '../sql/parse.ts';
 import { buildPlanWithIds } from './build.ts';
 import { normalize } from './normalize.ts';
 import { computeLineage, type Lineage } from './lineage.ts';
-import { toMatchTree } from './match-tree.ts';
+import { toMatchTree, type MatchTreeOptions } from './match-tree.ts';
 import { numberNodes, planToJson, type PlanNodeJson } from './json.ts';
 import { explain } from './explain.ts';
 import type { RelNode } from './rel.ts';
@@ -39,8 +39,9 @@ export function planAst(ast: SelectStmt, sql: string, schema: Schema, options: P
   return { ast, rel, lineage: computeLineage(rel), nodeIds: numberNodes(rel) };
 }
 
-export function matchTreeOf(plan: Plan): MatchNode {
-  return toMatchTree(plan.rel, plan.lineage, plan.nodeIds);
+/** The R1 matching tree of a plan; `{ output: false }` for an intermediate CTE step (see MatchTreeOptions). */
+export function matchTreeOf(plan: Plan, options?: MatchTreeOptions): MatchNode {
+  return toMatchTree(plan.rel, plan.lineage, plan.nodeIds, options);
 }
 
 export function planJson(plan: Plan): PlanNodeJson {
@@ -56,4 +57,4 @@ export function planNodeCount(plan: Plan): number {
 }
 
 export { countNodes };
-export type { Schema, RelNode, Lineage, PlanNodeJson };
+export type { Schema, RelNode, Lineage, PlanNodeJson, MatchTreeOptions };

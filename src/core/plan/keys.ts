@@ -5,7 +5,9 @@
 // them, NULLs counting as equal, as in DISTINCT and GROUP BY).
 //
 // Sources of the facts:
-// - declared PRIMARY KEY columns are unique together and (trusted as) NOT NULL;
+// - declared PRIMARY KEY columns are unique together and NOT NULL (the SQL
+//   standard's meaning; SQLite only enforces NOT NULL for INTEGER PRIMARY KEY
+//   because of a legacy bug, and schemas do not rely on it);
 //   declared NOT NULL columns are non-null; `rowid` is unique and non-null;
 // - a strict predicate (comparison, LIKE, IN, IS NOT NULL) on a column that a
 //   Filter or an inner join keeps makes that column non-null above it;
@@ -74,14 +76,24 @@ export function equiPairs(cond: Rex | null, leftIds: Set<FieldId>, rightIds: Set
 
 /** Schema-derived facts about the fields of one plan. Memoized per operator. */
 export class PlanFacts {
-  private readonly origins = new Map<FieldId, ColumnOrigin>();
+  private originMap: Map<FieldId, ColumnOrigin> | undefined;
   private readonly keyMemo = new WeakMap<RelNode, FieldId[][]>();
   private readonly nullMemo = new WeakMap<RelNode, Set<FieldId>>();
   private readonly schema: Schema;
+  private readonly root: RelNode;
 
   constructor(root: RelNode, schema: Schema) {
     this.schema = schema;
-    this.collect(root);
+    this.root = root;
+  }
+
+  /** Base-table columns by field id, collected on first use. */
+  private get origins(): Map<FieldId, ColumnOrigin> {
+    if (!this.originMap) {
+      this.originMap = new Map();
+      this.collect(this.root);
+    }
+    return this.originMap;
   }
 
   private collect(rel: RelNode): void {
@@ -90,7 +102,7 @@ export class PlanFacts {
       if (t) {
         for (const f of rel.fields) {
           const col = t.columns.find((c) => c.name.toLowerCase() === f.name.toLowerCase());
-          if (col || f.name === 'rowid') this.origins.set(f.id, { table: t, column: col });
+          if (col || f.name === 'rowid') this.originMap!.set(f.id, { table: t, column: col });
         }
       }
     }
@@ -265,3 +277,4 @@ export class PlanFacts {
     }
   }
 }
+

@@ -1,6 +1,7 @@
 // Plan → matching tree ("R1" tree, spec structural-rewards.md §1.4): operator
 // nodes with attribute subtrees, expressions as trees, columns as lineage
-// leaves, and slots that say which children may pair with which.
+// leaves, and slots that say which children may pair with which. Output
+// columns carry their query's width in their slot (see below).
 
 import type { MatchNode } from '../match/tree.ts';
 import { COMMUTATIVE, inputsOf, type FieldId, type RelNode, type Rex } from './rel.ts';
@@ -8,8 +9,18 @@ import type { Lineage } from './lineage.ts';
 
 const ORDERED_INPUTS = new Set(['left', 'right', 'semi', 'anti']);
 
+export interface MatchTreeOptions {
+  /**
+   * Treat the plan's output as a query result (default true): leave out a top
+   * Project that only reorders columns and put the output columns in slot
+   * `o<width>`. Off for an intermediate CTE step, whose columns are not the
+   * query's output.
+   */
+  output?: boolean;
+}
+
 /** `ids` maps each operator to its plan node id (preorder), for highlighting. */
-export function toMatchTree(root: RelNode, lineage: Lineage, ids?: Map<RelNode, number>): MatchNode {
+export function toMatchTree(root: RelNode, lineage: Lineage, ids?: Map<RelNode, number>, options: MatchTreeOptions = {}): MatchNode {
   const col = (id: FieldId): MatchNode => leaf(`col:${lineage.get(id) ?? '$' + id}`, '');
   const rex = (x: Rex, slot: string): MatchNode => {
     switch (x.k) {
@@ -28,30 +39,34 @@ export function toMatchTree(root: RelNode, lineage: Lineage, ids?: Map<RelNode, 
         return node(`${x.type.toUpperCase()}_QUERY`, slot, [...x.operands.map((o, i) => rex(o, `a${i}`)), rel(x.rel, 'in')]);
     }
   };
-  const mode = process.env.H3_MODE ?? 'none';
+  // The query's output row: result equivalence compares the columns as a
+  // set of a given width, in any order (as Spider's evaluation does). So a
+  // top Project that only reorders its input's columns is left out, and the
+  // operator that defines the output columns gives their expressions the slot
+  // `o<width>`: output columns only pair with output columns of a query of
+  // the same width. Set operations: each input's defining operator.
   const skip = new Set<RelNode>();
-  const outOps = new Set<RelNode>();
+  const outputOps = new Set<RelNode>();
   const outSlot = `o${root.fields.length}`;
-  const findOut = (start: RelNode, top: boolean) => {
+  const findOutput = (start: RelNode, top: boolean) => {
     let r: RelNode = start;
     for (;;) {
       if (r.op === 'Sort' || r.op === 'Limit' || r.op === 'Filter') r = r.input;
-      else if (top && r.op === 'Project' && isPermutation(r) && mode !== 'none') {
+      else if (top && r.op === 'Project' && isPermutation(r)) {
         skip.add(r);
         r = r.input;
       } else break;
     }
-    if (r.op === 'Union' || r.op === 'Intersect' || r.op === 'Minus') r.inputs.forEach((i) => findOut(i, false));
-    else outOps.add(r);
+    if (r.op === 'Union' || r.op === 'Intersect' || r.op === 'Minus') r.inputs.forEach((i) => findOutput(i, false));
+    else outputOps.add(r);
   };
-  findOut(root, true);
+  if (options.output !== false) findOutput(root, true);
   const rel = (r0: RelNode, slot: string): MatchNode => {
     let r = r0;
-    while (skip.has(r) && r.op === 'Project') r = r.input;
+    while (r.op === 'Project' && skip.has(r)) r = r.input;
+    const attrSlot = outputOps.has(r) ? outSlot : 'attr';
     const attrs: MatchNode[] = [];
     let label: string = r.op;
-    const attrSlot = outOps.has(r) && mode === 'slot' ? outSlot : 'attr';
-    if (outOps.has(r) && mode === 'label' && (r.op === 'Project' || r.op === 'Aggregate')) label += `:${root.fields.length}`;
     let inputSlots: string[] | undefined;
     switch (r.op) {
       case 'Scan':

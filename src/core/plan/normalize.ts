@@ -15,6 +15,7 @@ import { setOpsToJoins } from './rules/set-ops-to-joins.ts';
 import { simplifyAggregates } from './rules/simplify-aggregates.ts';
 import { pruneFields } from './rules/prune-fields.ts';
 import { normalizeSemiJoins } from './rules/semi-joins.ts';
+import { aggregateJoinTranspose } from './rules/aggregate-join-transpose.ts';
 
 export interface Rule {
   name: string;
@@ -26,10 +27,14 @@ const EMPTY_SCHEMA = makeSchema([]);
 
 export const RULES: Rule[] = [
   { name: 'remove-subqueries', apply: removeSubqueries },
-  ...(process.env.H3_NOSET ? [] : [{ name: 'set-ops-to-joins', apply: setOpsToJoins }]),
+  { name: 'set-ops-to-joins', apply: setOpsToJoins },
   { name: 'push-filters', apply: pushFilters },
   { name: 'merge-projects', apply: mergeProjects },
   { name: 'canonicalize-expressions', apply: canonicalizeExpressions },
+  { name: 'aggregate-join-transpose', apply: aggregateJoinTranspose },
+  // The transposed aggregate's HAVING filter goes down with it.
+  { name: 'push-filters', apply: pushFilters },
+  { name: 'merge-projects', apply: mergeProjects },
   { name: 'simplify-aggregates', apply: simplifyAggregates },
   { name: 'prune-fields', apply: pruneFields },
   { name: 'semi-joins', apply: normalizeSemiJoins },

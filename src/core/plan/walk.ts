@@ -147,15 +147,26 @@ export function idsOf(rel: RelNode): Set<FieldId> {
 /**
  * Whether an operator's inputs must keep their field order: inputs of set
  * operations always, and the input of an operator that outputs its input's
- * row unchanged (Filter, Sort, Limit) when that operator's own order matters.
+ * row unchanged (Filter, Sort, Limit, semi/anti Join) when that operator's own
+ * order matters.
  */
 export function outputDefining(rel: RelNode, positional: boolean): boolean {
   if (rel.op === 'Union' || rel.op === 'Intersect' || rel.op === 'Minus') return true;
-  return positional && (rel.op === 'Filter' || rel.op === 'Sort' || rel.op === 'Limit');
+  // A semi or anti join outputs its left input's row unchanged.
+  const filterJoin = rel.op === 'Join' && (rel.joinType === 'semi' || rel.joinType === 'anti');
+  return positional && (rel.op === 'Filter' || rel.op === 'Sort' || rel.op === 'Limit' || filterJoin);
 }
 
 /** Whether any expression of the plan (at any depth) is a subquery. */
 export function hasSubquery(rel: RelNode): boolean {
   const inRex = (x: Rex): boolean => x.k === 'subquery' || (x.k === 'call' && x.operands.some(inRex));
   return rexOf(rel).some(inRex) || inputsOf(rel).some(hasSubquery);
+}
+
+/** Whether some operator of the plan (including plans nested in subquery expressions) satisfies `test`. */
+export function contains(rel: RelNode, test: (r: RelNode) => boolean): boolean {
+  if (test(rel)) return true;
+  for (const i of inputsOf(rel)) if (contains(i, test)) return true;
+  const inRex = (x: Rex): boolean => (x.k === 'subquery' ? contains(x.rel, test) || x.operands.some(inRex) : x.k === 'call' ? x.operands.some(inRex) : false);
+  return rexOf(rel).some(inRex);
 }

@@ -21,10 +21,14 @@ import type { FieldId, FieldIds, RelNode, Rex } from '../rel.ts';
 import { andOf, conjuncts } from '../rex.ts';
 import { equiPairs, PlanFacts, strictRefs } from '../keys.ts';
 import type { Schema } from '../schema.ts';
-import { mapRex, mapSubqueries, refsOf } from '../walk.ts';
+import { mapRex, mapSubqueries, refsOf, subset } from '../walk.ts';
+import { computeLineage } from '../lineage.ts';
+import { relDigest } from '../digest.ts';
 
 export function pruneFields(root: RelNode, _ids: FieldIds, schema: Schema): RelNode {
   const facts = new PlanFacts(root, schema);
+  let lineage: Map<FieldId, string> | undefined;
+  const name = (id: FieldId) => (lineage ??= computeLineage(root)).get(id) ?? `$${id}`;
   const all = (r: RelNode) => new Set(r.fields.map((f) => f.id));
   const union = (a: Set<FieldId>, rex: Iterable<Rex | null | undefined>) => {
     const out = new Set(a);
@@ -50,49 +54,46 @@ export function pruneFields(root: RelNode, _ids: FieldIds, schema: Schema): RelN
         const anti = leftJoinIsNull(rel, required, facts);
         if (anti) return visit(anti, required, positional);
         const input = visit(rel.input, union(required, [rel.condition]), positional);
-        return subqueries({ ...rel, input, fields: input.fields });
+        return subqueries({ ...rel, input, fields: named(input.fields, rel.fields) });
       }
       case 'Sort': {
         const input = visit(rel.input, union(required, rel.keys.map((k) => k.expr)), positional);
-        return subqueries({ ...rel, input, fields: input.fields });
+        return subqueries({ ...rel, input, fields: named(input.fields, rel.fields) });
       }
       case 'Limit': {
         const input = visit(rel.input, required, positional);
-        return subqueries({ ...rel, input, fields: input.fields });
+        return subqueries({ ...rel, input, fields: named(input.fields, rel.fields) });
       }
       case 'Window': {
         const own = new Set(rel.calls.map((c) => c.field.id));
         const need = union(new Set([...required].filter((id) => !own.has(id))), rel.calls.flatMap((c) => [...c.operands, ...c.partitionBy, ...c.orderBy.map((k) => k.expr)]));
         const input = visit(rel.input, need, positional);
-        return subqueries({ ...rel, input, fields: [...input.fields, ...rel.calls.map((c) => c.field)] });
+        return subqueries({ ...rel, input, fields: named([...input.fields, ...rel.calls.map((c) => c.field)], rel.fields) });
       }
       case 'Aggregate': {
         let calls = positional ? rel.calls : rel.calls.filter((c) => required.has(c.field.id));
         if (calls.length === 0 && rel.groupKeys.length === 0) calls = rel.calls; // a global aggregate still returns its one row
         const need = union(new Set(), [...rel.groupKeys, ...calls.flatMap((c) => [...c.operands, c.filter])]);
         const input = visit(rel.input, need, false);
-        const keyFields = rel.fields.slice(0, rel.groupKeys.length);
-        return subqueries({ ...rel, input, calls, fields: [...keyFields, ...calls.map((c) => c.field)] });
+        // Output fields keep their names (the SELECT list's, when a Project above was merged away).
+        const n = rel.groupKeys.length;
+        const fields = rel.fields.filter((_, i) => i < n || calls.includes(rel.calls[i - n]));
+        return subqueries({ ...rel, input, calls, fields });
       }
       case 'Join': {
         let j = rel;
-        if (!positional && (j.joinType === 'inner' || j.joinType === 'left')) {
-          const leftIds = all(j.left);
+        if (!positional && j.joinType === 'inner') {
+          const rebuilt = innerJoinsToSemi(j, required, facts, name);
+          if (rebuilt) return visit(rebuilt, required, positional);
+        }
+        if (!positional && j.joinType === 'left') {
+          const pairs = equiPairs(j.condition, all(j.left), all(j.right));
           const rightIds = all(j.right);
-          const pairs = equiPairs(j.condition, leftIds, rightIds);
-          const readsRight = [...required].some((id) => rightIds.has(id));
-          const readsLeft = [...required].some((id) => leftIds.has(id));
-          // Only a real equi-join on a key: a join with a one-row input (a scalar subquery) keeps Calcite's inner form.
-          const rightUnique = pairs.length > 0 && facts.isUnique(j.right, pairs.map((p) => p[1]));
-          if (j.joinType === 'left' && !readsRight && rightUnique) return visit(j.left, required, false);
-          if (j.joinType === 'inner' && !readsRight && rightUnique) {
-            j = { ...j, joinType: 'semi', fields: j.left.fields };
-          } else if (j.joinType === 'inner' && !readsLeft && pairs.length > 0 && facts.isUnique(j.left, pairs.map((p) => p[0]))) {
-            j = { ...j, joinType: 'semi', left: j.right, right: j.left, fields: j.right.fields };
-          }
+          if (![...required].some((id) => rightIds.has(id)) && pairs.length > 0 && facts.isUnique(j.right, pairs.map((p) => p[1]))) return visit(j.left, required, false);
         }
         const need = union(required, [j.condition]);
-        const left = visit(j.left, need, false);
+        // A semi/anti join's output is its left input's row.
+        const left = visit(j.left, need, positional && (j.joinType === 'semi' || j.joinType === 'anti'));
         const right = visit(j.right, need, false);
         const fields = j.joinType === 'semi' || j.joinType === 'anti' ? left.fields : [...left.fields, ...right.fields];
         return subqueries({ ...j, left, right, fields });
@@ -127,4 +128,68 @@ function leftJoinIsNull(f: Extract<RelNode, { op: 'Filter' }>, required: Set<Fie
   const anti: RelNode = { ...j, joinType: 'anti', fields: j.left.fields };
   const cond = andOf(rest);
   return cond ? { ...f, input: anti, condition: cond, fields: anti.fields } : anti;
+}
+
+type JoinRel = Extract<RelNode, { op: 'Join' }>;
+
+/**
+ * The inputs of a tree of inner joins that only filter: an input none of
+ * whose columns are read above the join tree, whose conditions reach one
+ * other input only, and that is unique on the columns those conditions
+ * equate (each row of the rest matches it at most once) becomes a semi join
+ * on that other input's side. Looking at the whole tree makes the result
+ * independent of the order the query wrote the joins in. Returns undefined
+ * when no input qualifies.
+ */
+function innerJoinsToSemi(j: JoinRel, required: Set<FieldId>, facts: PlanFacts, name: (id: FieldId) => string): RelNode | undefined {
+  const inputs: RelNode[] = [];
+  const conds: Rex[] = [];
+  const flatten = (r: RelNode) => {
+    if (r.op === 'Join' && r.joinType === 'inner') {
+      flatten(r.left);
+      flatten(r.right);
+      conds.push(...conjuncts(r.condition));
+    } else inputs.push(r);
+  };
+  flatten(j);
+  if (inputs.length < 2) return undefined;
+  const idsOf = (r: RelNode) => new Set(r.fields.map((f) => f.id));
+  const order = inputs.map((r) => ({ r, key: relDigest(r, name) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((x) => x.r);
+  let rest = [...inputs];
+  let pending = [...conds];
+  const semis: { rel: RelNode; conds: Rex[] }[] = [];
+  for (const x of order) {
+    if (rest.length < 2) break;
+    const xIds = idsOf(x);
+    if ([...required].some((id) => xIds.has(id))) continue;
+    const mine = pending.filter((c) => [...refsOf(c)].some((id) => xIds.has(id)));
+    const outer = new Set(mine.flatMap((c) => [...refsOf(c)]).filter((id) => !xIds.has(id)));
+    const others = rest.filter((r) => r !== x);
+    const target = others.find((r) => subset(outer, idsOf(r)));
+    if (!target || outer.size === 0) continue;
+    const pairs = equiPairs(andOf(mine), idsOf(target), xIds);
+    if (pairs.length === 0 || !facts.isUnique(x, pairs.map((p) => p[1]))) continue;
+    rest = others;
+    pending = pending.filter((c) => !mine.includes(c));
+    semis.push({ rel: x, conds: mine });
+  }
+  if (semis.length === 0) return undefined;
+  // The remaining inputs, joined left-deep in their written order, each condition at the lowest join that sees its columns.
+  let acc = rest[0];
+  for (const next of rest.slice(1)) {
+    const visible = new Set([...acc.fields, ...next.fields].map((f) => f.id));
+    const here = pending.filter((c) => subset(refsOf(c), visible));
+    pending = pending.filter((c) => !here.includes(c));
+    acc = { op: 'Join', joinType: 'inner', left: acc, right: next, condition: andOf(here), fields: [...acc.fields, ...next.fields] };
+  }
+  if (pending.length) acc = { op: 'Filter', input: acc, condition: andOf(pending)!, fields: acc.fields };
+  for (const s of semis) acc = { op: 'Join', joinType: 'semi', left: acc, right: s.rel, condition: andOf(s.conds), fields: acc.fields };
+  return acc;
+}
+
+/** `fields` with the names `before` gave the same ids (output names survive a rebuilt operator). */
+function named(fields: RelNode['fields'], before: RelNode['fields']): RelNode['fields'] {
+  if (fields.length === before.length && fields.every((f, i) => f === before[i])) return before;
+  const byId = new Map(before.map((f) => [f.id, f]));
+  return fields.map((f) => byId.get(f.id) ?? f);
 }

@@ -16,7 +16,10 @@ interface Pred {
 }
 
 export function pushFilters(root: RelNode): RelNode {
-  return push(root, []);
+  const out = push(root, []);
+  // The output row keeps its names (a re-created Filter takes its input's field names).
+  const sameIds = out.fields.length === root.fields.length && out.fields.every((f, i) => f.id === root.fields[i].id);
+  return sameIds && out.fields.some((f, i) => f.name !== root.fields[i].name) ? ({ ...out, fields: root.fields } as RelNode) : out;
 }
 
 const preds = (r: Rex | null, range?: Range): Pred[] => conjuncts(r).map((rex) => ({ rex, range }));

@@ -10,21 +10,24 @@
 //   nothing (`x IN (SELECT DISTINCT y ...)` is `x IN (SELECT y ...)`);
 // - semi/anti joins stacked on one input each filter that input's rows on
 //   their own, so their order is irrelevant: they are sorted by a digest of
-//   what they test.
+//   what they test;
+// - a projection that only drops columns of a semi/anti join's left input
+//   goes above the join (it filters rows, the projection picks columns).
 
 import type { FieldId, RelNode } from '../rel.ts';
 import { computeLineage } from '../lineage.ts';
 import { relDigest } from '../digest.ts';
 import { digest } from '../rex.ts';
-import { refsOf, subset, transformUp } from '../walk.ts';
+import { contains, refsOf, subset, transformUp } from '../walk.ts';
 
 type Join = Extract<RelNode, { op: 'Join' }>;
 
 const isFilterJoin = (r: RelNode): boolean => r.op === 'Join' && (r.joinType === 'semi' || r.joinType === 'anti');
 
 export function normalizeSemiJoins(root: RelNode): RelNode {
-  const lineage = computeLineage(root);
-  const name = (id: FieldId) => lineage.get(id) ?? `$${id}`;
+  if (!contains(root, isFilterJoin)) return root;
+  let lineage: Map<FieldId, string> | undefined;
+  const name = (id: FieldId) => (lineage ??= computeLineage(root)).get(id) ?? `$${id}`;
   const key = (j: Join) => `${j.joinType}(${j.condition ? digest(j.condition, name) : 'TRUE'})[${relDigest(j.right, name)}]`;
   const pushDown = (j: Join): RelNode => {
     const inner = j.left;
@@ -55,7 +58,12 @@ export function normalizeSemiJoins(root: RelNode): RelNode {
     for (const j of chain) acc = { ...j, left: acc, fields: acc.fields } as Join;
     return acc;
   };
-  return transformUp(root, (rel) => (rel.op === 'Join' && isFilterJoin(rel) ? pushDown(stripDistinct(rel)) : rel));
+  const projectAbove = (j: Join): RelNode => {
+    const p = j.left;
+    if (p.op !== 'Project' || !p.exprs.every((e, i) => e.k === 'ref' && e.id === p.fields[i].id)) return pushDown(j);
+    return { ...p, input: pushDown({ ...j, left: p.input, fields: p.input.fields }) };
+  };
+  return transformUp(root, (rel) => (rel.op === 'Join' && isFilterJoin(rel) ? projectAbove(stripDistinct(rel)) : rel));
 }
 
 function stripDistinct(j: Join): Join {

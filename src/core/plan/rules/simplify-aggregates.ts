@@ -3,23 +3,27 @@
 // rewrites; see ../keys.ts for where keys and non-null facts come from):
 // - COUNT(x) is COUNT(*) when x is never NULL (a non-null literal, a primary
 //   key or NOT NULL column, a column a strict predicate below has tested);
-// - COUNT(DISTINCT x) is COUNT(*) when x is a non-null unique key of the
-//   aggregate's input; MIN/MAX(DISTINCT x) are MIN/MAX(x), and SUM/AVG/COUNT
+// - COUNT(DISTINCT x) is COUNT(*) when x is non-null and unique within each
+//   group (the group keys and x contain a unique key of the input); MIN/MAX(DISTINCT x) are MIN/MAX(x), and SUM/AVG/COUNT
 //   (DISTINCT x) drop DISTINCT when x is unique;
 // - DISTINCT / GROUP BY without aggregate calls whose keys contain a unique
 //   key of the input changes nothing and is removed;
-// - HAVING COUNT(*) >= 1 (or > 0) is always true for a grouped aggregate.
+// - HAVING COUNT(*) >= 1 (or > 0) is always true for a grouped aggregate;
+// - an aggregate whose calls ignore duplicates (DISTINCT calls, MIN, MAX)
+//   over a DISTINCT / GROUP BY without calls that keeps every column it reads
+//   does not need that inner DISTINCT.
 
 import type { AggCall, FieldIds, RelNode, Rex } from '../rel.ts';
 import { andOf, conjuncts, ref } from '../rex.ts';
 import { PlanFacts } from '../keys.ts';
 import type { Schema } from '../schema.ts';
-import { transformUp } from '../walk.ts';
+import { contains, transformUp } from '../walk.ts';
 
 export function simplifyAggregates(root: RelNode, _ids: FieldIds, schema: Schema): RelNode {
+  if (!contains(root, (r) => r.op === 'Aggregate')) return root;
   const facts = new PlanFacts(root, schema);
   return transformUp(root, (rel) => {
-    if (rel.op === 'Aggregate') return simplifyAggregate(rel, facts);
+    if (rel.op === 'Aggregate') return simplifyAggregate(dropInnerDistinct(rel), facts);
     if (rel.op === 'Filter' && rel.input.op === 'Aggregate' && rel.input.groupKeys.length > 0) {
       const counts = new Set(rel.input.calls.filter((c) => c.kind === 'COUNT' && !c.filter && c.operands.length === 0).map((c) => c.field.id));
       const kept = conjuncts(rel.condition).filter((c) => !alwaysTrueCount(c, counts));
@@ -30,10 +34,20 @@ export function simplifyAggregates(root: RelNode, _ids: FieldIds, schema: Schema
   });
 }
 
+const DUPLICATE_INSENSITIVE = (c: AggCall) => c.distinct || c.kind === 'MIN' || c.kind === 'MAX';
+
+function dropInnerDistinct(agg: Extract<RelNode, { op: 'Aggregate' }>): Extract<RelNode, { op: 'Aggregate' }> {
+  const inner = agg.input;
+  if (inner.op !== 'Aggregate' || inner.calls.length > 0 || inner.groupKeys.length === 0) return agg;
+  if (!agg.calls.every((c) => DUPLICATE_INSENSITIVE(c) && !c.filter)) return agg;
+  return { ...agg, input: inner.input };
+}
+
 function simplifyAggregate(agg: Extract<RelNode, { op: 'Aggregate' }>, facts: PlanFacts): RelNode {
   const input = agg.input;
   const nonNull = facts.nonNull(input);
-  const uniqueOn = (x: Rex) => x.k === 'ref' && facts.isUnique(input, [x.id]);
+  // Within a group the keys are constant: x is unique in each group when keys + x are unique.
+  const uniqueOn = (x: Rex) => x.k === 'ref' && facts.isUnique(input, [x.id, ...agg.groupKeys.map((k) => k.id)]);
   const calls = agg.calls.map((c): AggCall => {
     if (c.filter) return c;
     const x = c.operands[0];
