@@ -26,8 +26,8 @@ export const scoreCommand: Command = {
     if (args.positionals.length !== 1) throw new UsageError('give one input file: steplens score <file.jsonl> ...');
     if (!args.values['structural-only']) throw new UsageError('only structural scoring is available: pass --structural-only');
     const input = args.positionals[0];
-    if (!existsSync(input)) throw new CliError(`no such input file: ${input}`);
     const schemas = schemaSource(stringOpt(args, 'db-root'), stringOpt(args, 'schema'));
+    if (!existsSync(input)) throw new CliError(`no such input file: ${input}`);
 
     const outPath = stringOpt(args, 'out');
     const stream = outPath ? createWriteStream(outPath) : undefined;
