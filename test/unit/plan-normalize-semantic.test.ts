@@ -121,6 +121,12 @@ test('grouping by a key after a join is aggregating the other side first', () =>
   // Grouping by a non-key column merges departments of the same name: different.
   differ('SELECT d.name FROM dept d JOIN emp e ON d.id = e.dept_id GROUP BY d.name HAVING COUNT(*) > 2', inSubquery);
   differ('SELECT d.name FROM dept d JOIN emp e ON d.id = e.dept_id GROUP BY d.id, d.name HAVING COUNT(*) > 2', inSubquery, keyless);
+  // Without aggregate calls: DISTINCT over a join that keeps one row per department is a semi join.
+  const semi = 'SELECT id, name FROM dept WHERE id IN (SELECT dept_id FROM emp)';
+  same('SELECT DISTINCT d.id, d.name FROM dept d JOIN emp e ON d.id = e.dept_id', semi);
+  same('SELECT d.id, d.name FROM dept d JOIN emp e ON d.id = e.dept_id GROUP BY d.id, d.name HAVING COUNT(*) >= 1', semi);
+  differ('SELECT DISTINCT d.name FROM dept d JOIN emp e ON d.id = e.dept_id', 'SELECT name FROM dept WHERE id IN (SELECT dept_id FROM emp)');
+  differ('SELECT d.id, d.name FROM dept d JOIN emp e ON d.id = e.dept_id', semi);
 });
 
 test('the output row: column order does not matter, its width does', () => {

@@ -100,8 +100,9 @@ export class PlanFacts {
     if (rel.op === 'Scan') {
       const t = findTable(this.schema, rel.table);
       if (t) {
+        const byName = columnIndex(t);
         for (const f of rel.fields) {
-          const col = t.columns.find((c) => c.name.toLowerCase() === f.name.toLowerCase());
+          const col = byName.get(f.name.toLowerCase());
           if (col || f.name === 'rowid') this.originMap!.set(f.id, { table: t, column: col });
         }
       }
@@ -278,3 +279,16 @@ export class PlanFacts {
   }
 }
 
+
+const COLUMN_INDEX = new WeakMap<TableSchema, Map<string, ColumnSchema>>();
+
+/** A table's columns by lower-cased name (first declaration wins), cached per schema object. */
+function columnIndex(t: TableSchema): Map<string, ColumnSchema> {
+  let m = COLUMN_INDEX.get(t);
+  if (!m) {
+    m = new Map();
+    for (const c of t.columns) if (!m.has(c.name.toLowerCase())) m.set(c.name.toLowerCase(), c);
+    COLUMN_INDEX.set(t, m);
+  }
+  return m;
+}

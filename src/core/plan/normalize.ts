@@ -31,22 +31,27 @@ export const RULES: Rule[] = [
   { name: 'push-filters', apply: pushFilters },
   { name: 'merge-projects', apply: mergeProjects },
   { name: 'canonicalize-expressions', apply: canonicalizeExpressions },
-  { name: 'aggregate-join-transpose', apply: aggregateJoinTranspose },
-  // The transposed aggregate's HAVING filter goes down with it.
-  { name: 'push-filters', apply: pushFilters },
-  { name: 'merge-projects', apply: mergeProjects },
+  // The transposed aggregate's HAVING filter goes down with it (push-filters, merge-projects).
+  { name: 'aggregate-join-transpose', apply: whenChanged(aggregateJoinTranspose, (r) => mergeProjects(pushFilters(r))) },
   { name: 'simplify-aggregates', apply: simplifyAggregates },
   { name: 'prune-fields', apply: pruneFields },
   { name: 'semi-joins', apply: normalizeSemiJoins },
   // Pruning can leave an aggregate with nothing to compute but a DISTINCT on a key.
-  { name: 'simplify-aggregates', apply: simplifyAggregates },
-  { name: 'prune-fields', apply: pruneFields },
+  { name: 'simplify-aggregates', apply: whenChanged(simplifyAggregates, pruneFields) },
   { name: 'reorder-joins', apply: reorderJoins },
   // Reordering can add an order-restoring Project and expose new push-downs.
   { name: 'push-filters', apply: pushFilters },
   { name: 'merge-projects', apply: mergeProjects },
   { name: 'canonicalize-expressions', apply: canonicalizeExpressions },
 ];
+
+/** Runs `rule`, then `after` only when the rule changed the plan (rules return their input when they do nothing). */
+function whenChanged(rule: Rule['apply'], after: Rule['apply']): Rule['apply'] {
+  return (rel, ids, schema) => {
+    const r = rule(rel, ids, schema);
+    return r === rel ? r : after(r, ids, schema);
+  };
+}
 
 export function normalize(rel: RelNode, ids: FieldIds, schema: Schema = EMPTY_SCHEMA, rules: Rule[] = RULES): RelNode {
   let r = rel;

@@ -166,7 +166,24 @@ export function hasSubquery(rel: RelNode): boolean {
 /** Whether some operator of the plan (including plans nested in subquery expressions) satisfies `test`. */
 export function contains(rel: RelNode, test: (r: RelNode) => boolean): boolean {
   if (test(rel)) return true;
-  for (const i of inputsOf(rel)) if (contains(i, test)) return true;
+  switch (rel.op) {
+    case 'Scan':
+    case 'Values':
+      break;
+    case 'Join':
+    case 'Correlate':
+      if (contains(rel.left, test) || contains(rel.right, test)) return true;
+      break;
+    case 'Union':
+    case 'Intersect':
+    case 'Minus':
+      for (const i of rel.inputs) if (contains(i, test)) return true;
+      break;
+    default:
+      if (contains(rel.input, test)) return true;
+  }
+  // Plans nested in expressions: only Project, Filter and Join conditions hold subqueries in practice, but look everywhere.
+  if (rel.op === 'Scan') return false;
   const inRex = (x: Rex): boolean => (x.k === 'subquery' ? contains(x.rel, test) || x.operands.some(inRex) : x.k === 'call' ? x.operands.some(inRex) : false);
   return rexOf(rel).some(inRex);
 }

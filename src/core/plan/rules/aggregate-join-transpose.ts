@@ -14,6 +14,9 @@
 // JOIN has_pet p ON s.id = p.stuid GROUP BY s.id, s.name HAVING COUNT(*) > 1`
 // and `... WHERE id IN (SELECT stuid FROM has_pet GROUP BY stuid HAVING
 // COUNT(*) > 1)` meet (the rest is filter push-down and join-to-semi-join).
+// Without calls it is a DISTINCT: `SELECT DISTINCT s.id, s.name FROM s JOIN p
+// ON s.id = p.sid` becomes a join with the distinct `p.sid` values, that is a
+// semi join: `... WHERE s.id IN (SELECT sid FROM p)`.
 
 import type { FieldId, FieldIds, RelNode, RexRef } from '../rel.ts';
 import { conjuncts, ref } from '../rex.ts';
@@ -25,13 +28,13 @@ type Agg = Extract<RelNode, { op: 'Aggregate' }>;
 type JoinRel = Extract<RelNode, { op: 'Join' }>;
 
 export function aggregateJoinTranspose(root: RelNode, _ids: FieldIds, schema: Schema): RelNode {
-  if (!contains(root, (r) => r.op === 'Aggregate' && r.calls.length > 0 && r.groupKeys.length > 0)) return root;
+  if (!contains(root, (r) => r.op === 'Aggregate' && r.groupKeys.length > 0)) return root;
   const facts = new PlanFacts(root, schema);
   return transformUp(root, (rel) => (rel.op === 'Aggregate' ? transpose(rel, facts) ?? rel : rel));
 }
 
 function transpose(agg: Agg, facts: PlanFacts): RelNode | undefined {
-  if (agg.groupKeys.length === 0 || agg.calls.length === 0) return undefined;
+  if (agg.groupKeys.length === 0) return undefined;
   let input = agg.input;
   // Pass-through projections keep field ids: look through them.
   while (input.op === 'Project' && input.exprs.every((e, i) => e.k === 'ref' && e.id === input.fields[i].id)) input = input.input;

@@ -48,33 +48,35 @@ export function pruneFields(root: RelNode, _ids: FieldIds, schema: Schema): RelN
         const fields = rel.fields.filter((_, i) => keep[i]);
         const input = visit(rel.input, union(new Set(), exprs), false);
         if (!positional && exprs.every((e, i) => e.k === 'ref' && e.id === fields[i].id)) return input;
+        if (input === rel.input && exprs.length === rel.exprs.length) return subqueries(rel);
         return subqueries({ ...rel, input, exprs, fields });
       }
       case 'Filter': {
         const anti = leftJoinIsNull(rel, required, facts);
         if (anti) return visit(anti, required, positional);
         const input = visit(rel.input, union(required, [rel.condition]), positional);
-        return subqueries({ ...rel, input, fields: named(input.fields, rel.fields) });
+        return subqueries(input === rel.input ? rel : { ...rel, input, fields: named(input.fields, rel.fields) });
       }
       case 'Sort': {
         const input = visit(rel.input, union(required, rel.keys.map((k) => k.expr)), positional);
-        return subqueries({ ...rel, input, fields: named(input.fields, rel.fields) });
+        return subqueries(input === rel.input ? rel : { ...rel, input, fields: named(input.fields, rel.fields) });
       }
       case 'Limit': {
         const input = visit(rel.input, required, positional);
-        return subqueries({ ...rel, input, fields: named(input.fields, rel.fields) });
+        return subqueries(input === rel.input ? rel : { ...rel, input, fields: named(input.fields, rel.fields) });
       }
       case 'Window': {
         const own = new Set(rel.calls.map((c) => c.field.id));
         const need = union(new Set([...required].filter((id) => !own.has(id))), rel.calls.flatMap((c) => [...c.operands, ...c.partitionBy, ...c.orderBy.map((k) => k.expr)]));
         const input = visit(rel.input, need, positional);
-        return subqueries({ ...rel, input, fields: named([...input.fields, ...rel.calls.map((c) => c.field)], rel.fields) });
+        return subqueries(input === rel.input ? rel : { ...rel, input, fields: named([...input.fields, ...rel.calls.map((c) => c.field)], rel.fields) });
       }
       case 'Aggregate': {
         let calls = positional ? rel.calls : rel.calls.filter((c) => required.has(c.field.id));
         if (calls.length === 0 && rel.groupKeys.length === 0) calls = rel.calls; // a global aggregate still returns its one row
         const need = union(new Set(), [...rel.groupKeys, ...calls.flatMap((c) => [...c.operands, c.filter])]);
         const input = visit(rel.input, need, false);
+        if (input === rel.input && calls.length === rel.calls.length) return subqueries(rel);
         // Output fields keep their names (the SELECT list's, when a Project above was merged away).
         const n = rel.groupKeys.length;
         const fields = rel.fields.filter((_, i) => i < n || calls.includes(rel.calls[i - n]));
@@ -95,18 +97,22 @@ export function pruneFields(root: RelNode, _ids: FieldIds, schema: Schema): RelN
         // A semi/anti join's output is its left input's row.
         const left = visit(j.left, need, positional && (j.joinType === 'semi' || j.joinType === 'anti'));
         const right = visit(j.right, need, false);
+        if (j === rel && left === rel.left && right === rel.right) return subqueries(rel);
         const fields = j.joinType === 'semi' || j.joinType === 'anti' ? left.fields : [...left.fields, ...right.fields];
         return subqueries({ ...j, left, right, fields });
       }
       case 'Correlate': {
         const left = visit(rel.left, all(rel.left), true);
         const right = visit(rel.right, all(rel.right), true);
-        return { ...rel, left, right };
+        return left === rel.left && right === rel.right ? rel : { ...rel, left, right };
       }
       case 'Union':
       case 'Intersect':
       case 'Minus':
-        return { ...rel, inputs: rel.inputs.map((i) => visit(i, all(i), true)) };
+      {
+        const inputs = rel.inputs.map((i) => visit(i, all(i), true));
+        return inputs.every((x, i) => x === rel.inputs[i]) ? rel : { ...rel, inputs };
+      }
     }
   };
   return visit(root, all(root), true);

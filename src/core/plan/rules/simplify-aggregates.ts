@@ -26,7 +26,9 @@ export function simplifyAggregates(root: RelNode, _ids: FieldIds, schema: Schema
     if (rel.op === 'Aggregate') return simplifyAggregate(dropInnerDistinct(rel), facts);
     if (rel.op === 'Filter' && rel.input.op === 'Aggregate' && rel.input.groupKeys.length > 0) {
       const counts = new Set(rel.input.calls.filter((c) => c.kind === 'COUNT' && !c.filter && c.operands.length === 0).map((c) => c.field.id));
-      const kept = conjuncts(rel.condition).filter((c) => !alwaysTrueCount(c, counts));
+      const all = conjuncts(rel.condition);
+      const kept = all.filter((c) => !alwaysTrueCount(c, counts));
+      if (kept.length === all.length) return rel;
       const cond = andOf(kept);
       return cond ? { ...rel, condition: cond } : rel.input;
     }
