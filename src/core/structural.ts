@@ -9,7 +9,7 @@ import { matchTreeOf, planAst } from './plan/index.ts';
 import { parseSelect } from './sql/parse.ts';
 import { astTreeFromJson } from './match/ast-tree.ts';
 import type { Schema } from './plan/schema.ts';
-import { SqlError } from './sql/errors.ts';
+import { positionAt, SqlError } from './sql/errors.ts';
 import { astTreeOfSql, moSqlJsonText } from './match/ast-from-sql.ts';
 import { astpm, relpm, type MatchScore } from './match/relpm.ts';
 import { stepRtm, tokenRewards, relpmOutcomeScorer, type OutcomeScorer, type StepError, type StepInput, type TokenReward, type TreeResult } from './match/steprtm.ts';
@@ -238,21 +238,10 @@ function describe(e: SqlError): string {
 }
 
 function errorOf(side: 'gold' | 'pred', step: string | null, e: SqlError, text: string, start: number, endAt: number): StructuralError {
-  const pos = lineColumn(text, start);
+  const pos = positionAt(text, start);
   return { side, step, kind: e.kind, message: describe(e), start, end: endAt, line: pos.line, column: pos.column };
 }
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
 
 /**
  * Maps an offset in a step's runnable SQL back to the predicted text. A CTE

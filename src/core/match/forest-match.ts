@@ -182,6 +182,26 @@ function growCand(need: number): void {
   cand = next;
 }
 
+/**
+ * Pushes every child pair of equal slot and positive similarity onto `cand`,
+ * keyed by score then child positions (the spec's tie order).
+ */
+function pushCandidates(a0: number, a1: number, b0: number, b1: number): void {
+  for (let a = a0; a < a1; a++) {
+    const gc = G.kids[a];
+    const gs = G.slot[gc];
+    for (let b = b0; b < b1; b++) {
+      const pc = P.kids[b];
+      if (P.slot[pc] !== gs) continue;
+      const cs = sim(gc, pc);
+      if (cs > 0) {
+        if (candTop >= cand.length) growCand(candTop + 1);
+        cand[candTop++] = cs * keyScale + (keyScale - 1 - ((a - a0) * keyBase + (b - b0)));
+      }
+    }
+  }
+}
+
 /** Score of sim(g, p) in the current state; memoised. */
 function sim(g: number, p: number): number {
   if (usedG[g] !== 0 || usedP[p] !== 0 || G.label[g] !== P.label[p]) return 0;
@@ -195,19 +215,7 @@ function sim(g: number, p: number): number {
   const b1 = P.kidEnd[p];
   if (a0 < a1 && b0 < b1) {
     const base = candTop;
-    for (let a = a0; a < a1; a++) {
-      const gc = G.kids[a];
-      const gs = G.slot[gc];
-      for (let b = b0; b < b1; b++) {
-        const pc = P.kids[b];
-        if (P.slot[pc] !== gs) continue;
-        const cs = sim(gc, pc);
-        if (cs > 0) {
-          if (candTop >= cand.length) growCand(candTop + 1);
-          cand[candTop++] = cs * keyScale + (keyScale - 1 - ((a - a0) * keyBase + (b - b0)));
-        }
-      }
-    }
+    pushCandidates(a0, a1, b0, b1);
     const cnt = candTop - base;
     if (cnt === 1) s += Math.floor(cand[base] / keyScale);
     else if (cnt > 1) s += greedy(base, cnt, a1 - a0, b1 - b0, -1, -1);
@@ -273,19 +281,7 @@ function takeMapping(g: number, p: number, matchOf: Int32Array): number {
     const b1 = P.kidEnd[y];
     if (a0 === a1 || b0 === b1) continue;
     const base = candTop;
-    for (let a = a0; a < a1; a++) {
-      const gc = G.kids[a];
-      const gs = G.slot[gc];
-      for (let b = b0; b < b1; b++) {
-        const pc = P.kids[b];
-        if (P.slot[pc] !== gs) continue;
-        const cs = sim(gc, pc);
-        if (cs > 0) {
-          if (candTop >= cand.length) growCand(candTop + 1);
-          cand[candTop++] = cs * keyScale + (keyScale - 1 - ((a - a0) * keyBase + (b - b0)));
-        }
-      }
-    }
+    pushCandidates(a0, a1, b0, b1);
     const cnt = candTop - base;
     if (cnt > 0) greedy(base, cnt, a1 - a0, b1 - b0, x, y);
     candTop = base;
