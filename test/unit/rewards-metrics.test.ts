@@ -10,7 +10,7 @@ import { REWARDS } from '../../src/core/rewards/registry.ts';
 import { scoreCompletion } from '../../src/core/rewards/score.ts';
 import { weightedSum64 } from '../../src/core/rewards/weighted.ts';
 import { extractSql } from '../../src/core/trace/completion.ts';
-import { COLUMNS, FMT, INPUTS, NOFMT, expectedTable } from '../fixtures/spec-vectors.ts';
+import { FMT, INPUTS, NOFMT, expectedTable } from '../fixtures/spec-vectors.ts';
 
 function outcome(json: string): QueryOutcome {
   return json === 'ERROR' ? { ok: false } : { ok: true, rows: parseRowsJson(json) };

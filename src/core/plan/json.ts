@@ -2,7 +2,7 @@
 // id (preorder), operator, Calcite line, attributes written with column
 // lineage (readable without the input rows), output fields and source range.
 
-import { inputFields, inputsOf, type RelNode, type Rex } from './rel.ts';
+import { inputsOf, type RelNode, type Rex } from './rel.ts';
 import { digest } from './rex.ts';
 import { line } from './explain.ts';
 import type { Lineage } from './lineage.ts';
@@ -72,7 +72,6 @@ export function planToJson(root: RelNode, lineage: Lineage, ids = numberNodes(ro
         attributes.tuples = r.tuples.map((t) => t.map(d).join(', '));
         break;
     }
-    void inputFields;
     return {
       id: ids.get(r)!,
       op: r.op,

@@ -7,7 +7,7 @@
 import type { FieldIds, RelNode } from '../rel.ts';
 import { canonicalize } from '../rex.ts';
 import { computeLineage } from '../lineage.ts';
-import { mapRex, mapSubqueries, transformUp } from '../walk.ts';
+import { mapRex, transformUp } from '../walk.ts';
 import type { FieldId } from '../rel.ts';
 import { PlanFacts } from '../keys.ts';
 import type { Schema } from '../schema.ts';
@@ -25,5 +25,3 @@ export function canonicalizeExpressions(root: RelNode, _ids?: FieldIds, schema?:
     return r;
   });
 }
-
-export { mapSubqueries };

@@ -7,7 +7,7 @@
 import type { FieldIds } from '../rel.ts';
 import type { Field, FieldId, RelNode, Rex, RexSubquery } from '../rel.ts';
 import { andOf, call, conjuncts, ref } from '../rex.ts';
-import { freeRefs, hasSubquery, idsOf, refsOf, subset, transformUp } from '../walk.ts';
+import { freeRefs, hasSubquery, idsOf, producedIds, refsOf, subset, transformUp } from '../walk.ts';
 
 export function removeSubqueries(root: RelNode, ids: FieldIds): RelNode {
   if (!hasSubquery(root)) return root;
@@ -106,28 +106,10 @@ function pullCorrelated(rel: RelNode, outer: Set<FieldId>): { rel: RelNode; pred
   };
   const out = pull(rel);
   if (freeRefs(out).size > 0) return undefined;
-  const produced = new Set<FieldId>();
-  const collect = (r: RelNode) => {
-    r.fields.forEach((f) => produced.add(f.id));
-  };
-  collect(out);
-  if (out.op === 'Project') collect(out.input);
-  return { rel: out, preds, produced: new Set([...produced, ...allIds(out)]) };
+  // Pulled predicates may name any column inside the subquery (projections were widened for them).
+  return { rel: out, preds, produced: producedIds(out) };
 }
 
-function allIds(rel: RelNode): Set<FieldId> {
-  const s = new Set<FieldId>();
-  const visit = (r: RelNode) => {
-    r.fields.forEach((f) => s.add(f.id));
-    if ('input' in r) visit(r.input);
-    if (r.op === 'Join' || r.op === 'Correlate') {
-      visit(r.left);
-      visit(r.right);
-    }
-  };
-  visit(rel);
-  return s;
-}
 
 /** Replaces uncorrelated scalar subqueries by a reference to a joined single-value input. */
 function replaceScalars(x: Rex, input: RelNode, ids: FieldIds, joinType: 'inner' | 'left'): { rex: Rex; rel: RelNode } {
