@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scoreStructural } from '../../src/core/structural.ts';
-import { parseScoreRecord } from '../../src/core/score-records.ts';
 import { gmnScorer } from '../../src/core/match/steprtm.ts';
 import { spiderSchema } from '../helpers/spider.ts';
 
@@ -91,14 +90,4 @@ test('the outcome scorer is pluggable (a GMN-style similarity mapped by max(0, s
   assert.equal(s.steprtm.outcome, 0.75);
   assert.equal(s.steprtm.outcome_scorer, 'gmn');
   assert.ok(s.relpm!.f1 < 1);
-});
-
-test('score records: gold from gold_sql, query or SQL; bad lines name the line and the reason', () => {
-  assert.deepEqual(parseScoreRecord('{"id": 3, "db_id": "x", "query": "SELECT 1", "pred_sql": "SELECT 2"}', 4), { record: { line: 4, id: 3, db_id: 'x', gold_sql: 'SELECT 1', pred_sql: 'SELECT 2' } });
-  assert.deepEqual(parseScoreRecord('{"db_id": "x", "SQL": "SELECT 1", "pred_sql": "SELECT 2"}', 1), { record: { line: 1, db_id: 'x', gold_sql: 'SELECT 1', pred_sql: 'SELECT 2' } });
-  assert.equal(parseScoreRecord('   ', 2), null);
-  assert.match((parseScoreRecord('{"db_id": "x"', 7) as { error: string }).error, /^line 7: malformed JSON/);
-  assert.equal((parseScoreRecord('[1]', 8) as { error: string }).error, 'line 8: expected a JSON object');
-  assert.deepEqual(parseScoreRecord('{"id": "q1", "db_id": "x", "pred_sql": "SELECT 1"}', 9), { line: 9, id: 'q1', error: 'line 9: missing field "gold_sql" (or "query" / "SQL")' });
-  assert.equal((parseScoreRecord('{"gold_sql": "SELECT 1", "pred_sql": "SELECT 1"}', 1) as { error: string }).error, 'line 1: missing field "db_id"');
 });

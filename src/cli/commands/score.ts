@@ -1,110 +1,217 @@
-// `steplens score <file.jsonl> --structural-only`: structural scores for
-// every record of a JSONL file (one output record per input record, in
-// order). The per-record work is core/structural.ts; this file reads, looks
-// up schemas and writes.
+// `steplens score`: every reward for every record of one or more datasets or
+// published prediction files. Reading is core/score/input.ts, scoring
+// core/score/run.ts; this file wires options, output, resume, progress, the
+// summary and the report.
 
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { readTablesJsonById, schemaFromSqlite, schemaFromTablesJson } from '../../core/plan/schema-load.ts';
-import type { Schema } from '../../core/plan/schema.ts';
-import { parseScoreRecord } from '../../core/score-records.ts';
-import { scoreStructural } from '../../core/structural.ts';
-import { CliError, UsageError, jsonReplacer, stringOpt, type Command } from '../command.ts';
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { ExecPool, ResultCache } from '../../core/exec/index.ts';
+import { parseWeights, type RewardWeight } from '../../core/rewards/weighted.ts';
+import { databaseResolver } from '../../core/score/databases.ts';
+import { DEFAULT_HEADLINE, HEADLINE_NAMES, headlineNeedsExecution, isHeadlineName } from '../../core/score/headline.ts';
+import { readScoreInput, type FieldOptions } from '../../core/score/input.ts';
+import { JsonlWriter, readPreviousOutput, recordLine } from '../../core/score/output.ts';
+import { itemKey, recordKey, runScore } from '../../core/score/run.ts';
+import { SummaryBuilder } from '../../core/score/summary.ts';
+import type { InputItem, ScoredRecord } from '../../core/score/types.ts';
+import { CliError, UsageError, intOpt, stringOpt, type Command, type ParsedArgs } from '../command.ts';
+import { Progress } from '../progress.ts';
+import { formatSummary } from '../summary-text.ts';
+
+const FIELD_FLAGS = ['gold', 'pred', 'completion', 'db', 'id', 'question', 'evidence'] as const;
 
 export const scoreCommand: Command = {
   name: 'score',
-  summary: 'Score a JSONL file of (db_id, gold_sql, pred_sql) records',
-  usage: 'steplens score <file.jsonl> --structural-only (--db-root <dir> | --schema <tables.json>) [--out <file>]',
+  summary: 'Score datasets or prediction files: every execution and structural reward, a summary, an HTML report',
+  usage: [
+    'steplens score <file>... (--db-root <dir> | --schema <tables.json> | both) [options]',
+    '',
+    'Input: JSONL or JSON arrays (gold: gold_sql|query|SQL; prediction: pred_sql|prediction or a completion in',
+    '  completion|response|output|messages; db_id, question, evidence, id), or published prediction files',
+    '  (.txt/.sql one SQL per line, SQL<TAB>db_id, BIRD {"i": "SQL\\t----- bird -----\\tdb_id"}, DIN-SQL CSV) with --gold.',
+    '  --gold <file>              gold to pair prediction files with (Spider/BIRD dev.json, gold SQL<TAB>db_id lines)',
+    '  --<gold|pred|completion|db|id|question|evidence>-field <name>   use this field instead of auto-detection',
+    'Databases:',
+    '  --db-root <dir>            <dir>/<db_id>/<db_id>.sqlite (executed, schema read from it)',
+    '  --schema <tables.json>     schemas for databases that are not under --db-root (structural scores only)',
+    '  --test-suite <dir>         test-suite EX over <dir>/<db_id>/*.sqlite',
+    '  --structural-only          do not execute anything',
+    'Scoring:',
+    `  --reward <name>            headline reward (default ${DEFAULT_HEADLINE}; also EX, QATCH, ex, qa, weighted, test_suite, relpm_f1, ...)`,
+    '  --weights "QATCH=0.95,format_think=0.05"   the weighted sum (TRL float32)',
+    '  --timeout-ms N (default 30000)   --jobs N (worker processes, default: cores)   --row-cap N (0 = none)',
+    'Output:',
+    '  --out <file.jsonl>         one record per input record, in input order (default: stdout)',
+    '  --resume                   skip records already in --out and append the rest',
+    '  --summary-json <file>      the summary as JSON',
+    '  --report <file.html>       a self-contained HTML report',
+    '  --quiet                    no progress, no summary on stderr',
+  ].join('\n'),
   options: {
     'structural-only': { type: 'boolean' },
     'db-root': { type: 'string' },
     schema: { type: 'string' },
+    'test-suite': { type: 'string' },
+    gold: { type: 'string' },
+    reward: { type: 'string' },
+    weights: { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    jobs: { type: 'string' },
+    'row-cap': { type: 'string' },
     out: { type: 'string' },
+    resume: { type: 'boolean' },
+    'summary-json': { type: 'string' },
+    report: { type: 'string' },
+    quiet: { type: 'boolean' },
+    ...Object.fromEntries(FIELD_FLAGS.map((f) => [`${f}-field`, { type: 'string' as const }])),
   },
   allowPositionals: true,
   async run(args, io) {
-    if (args.positionals.length !== 1) throw new UsageError('give one input file: steplens score <file.jsonl> ...');
-    if (!args.values['structural-only']) throw new UsageError('only structural scoring is available: pass --structural-only');
-    const input = args.positionals[0];
-    const schemas = schemaSource(stringOpt(args, 'db-root'), stringOpt(args, 'schema'));
-    if (!existsSync(input)) throw new CliError(`no such input file: ${input}`);
-
+    const inputs = args.positionals;
+    if (inputs.length === 0) throw new UsageError('give at least one input file: steplens score <file>... --db-root <dir>');
+    const structuralOnly = Boolean(args.values['structural-only']);
+    const dbRoot = stringOpt(args, 'db-root');
+    const tablesJson = stringOpt(args, 'schema');
+    const testSuite = stringOpt(args, 'test-suite');
+    if (dbRoot === undefined && tablesJson === undefined) throw new UsageError('give --db-root <dir> (databases) and/or --schema <tables.json> (schemas)');
+    if (structuralOnly && testSuite !== undefined) throw new UsageError('--test-suite executes queries; it cannot be combined with --structural-only');
+    const reward = stringOpt(args, 'reward') ?? (structuralOnly ? 'relpm_f1' : DEFAULT_HEADLINE);
+    if (!isHeadlineName(reward)) throw new UsageError(`unknown --reward "${reward}"; one of: ${[...HEADLINE_NAMES.rewards, ...HEADLINE_NAMES.metrics, ...HEADLINE_NAMES.other].join(', ')}`);
+    if (structuralOnly && headlineNeedsExecution(reward)) throw new UsageError(`--reward ${reward} needs execution; with --structural-only use relpm_f1, astpm_f1, steprtm_total or steprtm_outcome`);
+    const weights = weightsOpt(args);
     const outPath = stringOpt(args, 'out');
-    const stream = outPath ? createWriteStream(outPath) : undefined;
-    const write = (obj: unknown) => {
-      const line = JSON.stringify(obj, jsonReplacer) + '\n';
-      if (stream) stream.write(line);
-      else io.stdout(line);
-    };
+    const resume = Boolean(args.values.resume);
+    if (resume && !outPath) throw new UsageError('--resume needs --out <file> (the file to continue)');
+    const reportPath = stringOpt(args, 'report');
+    const summaryPath = stringOpt(args, 'summary-json');
+    const quiet = Boolean(args.values.quiet);
+    const jobs = intOpt(args, 'jobs', availableParallelism());
+    if (jobs < 1) throw new UsageError('--jobs must be at least 1');
+    const timeoutMs = intOpt(args, 'timeout-ms', 30_000);
+    if (timeoutMs < 1) throw new UsageError('--timeout-ms must be at least 1');
 
-    const lines = readFileSync(input, 'utf8').split('\n');
-    let scored = 0;
-    let failed = 0;
-    lines.forEach((text, i) => {
-      const parsed = parseScoreRecord(text.endsWith('\r') ? text.slice(0, -1) : text, i + 1);
-      if (parsed === null) return;
-      if ('error' in parsed) {
-        failed++;
-        write(parsed);
-        return;
+    let database;
+    try {
+      database = databaseResolver({ dbRoot, tablesJson, testSuite });
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+
+    // Read everything first: a missing or unreadable file stops the run before any output.
+    const fields = fieldOptions(args);
+    const gold = stringOpt(args, 'gold');
+    const items: InputItem[] = [];
+    for (const path of inputs) {
+      try {
+        items.push(...readScoreInput(path, { gold, fields }));
+      } catch (err) {
+        throw new CliError((err as Error).message);
       }
-      const r = parsed.record;
-      const schema = schemas.get(r.db_id);
-      if (typeof schema === 'string') {
-        failed++;
-        write({ line: r.line, ...(r.id !== undefined ? { id: r.id } : {}), db_id: r.db_id, error: `line ${r.line}: ${schema}` });
-        return;
+    }
+    const sources = new Set(items.map((i) => ('record' in i ? i.record.source : i.bad.source)));
+    if (sources.size < inputs.length) throw new CliError(`input files must have different names (${inputs.map((p) => basename(p)).join(', ')}): records are keyed by file name`);
+
+    const summary = new SummaryBuilder(inputs, reward);
+    const keepForReport: ScoredRecord[] | null = reportPath ? [] : null;
+    const done = new Set<string>();
+    if (resume) {
+      let prev;
+      try {
+        prev = readPreviousOutput(outPath!);
+      } catch (err) {
+        throw new CliError((err as Error).message);
       }
-      scored++;
-      write({ line: r.line, ...(r.id !== undefined ? { id: r.id } : {}), db_id: r.db_id, ...scoreStructural(r, schema) });
-    });
-    if (stream) await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    io.stderr(`steplens: scored ${scored} record${scored === 1 ? '' : 's'}${failed ? `, ${failed} not scored (see their "error")` : ''}${outPath ? ` -> ${outPath}` : ''}\n`);
+      if (prev.truncatedBytes > 0 && !quiet) io.stderr(`steplens: ${outPath}: dropped a torn last line (${prev.truncatedBytes} bytes) left by an interrupted run\n`);
+      const wanted = new Set(items.map(itemKey));
+      for (const r of prev.records) {
+        const key = recordKey(r.source, r.index);
+        if (!wanted.has(key) || done.has(key)) continue; // not part of these inputs, or a duplicate
+        done.add(key);
+        summary.add(r);
+        keepForReport?.push(r);
+      }
+    }
+
+    const pool = structuralOnly ? null : new ExecPool({ size: jobs, timeoutMs, rowCap: intOpt(args, 'row-cap', 0) });
+    const writer = outPath ? new JsonlWriter(outPath, { append: resume }) : null;
+    const progress = quiet ? null : new Progress({ write: io.stderr, isTTY: io.isTTY, total: items.length, start: done.size });
+    const controller = new AbortController();
+    const onSignal = () => {
+      if (controller.signal.aborted) process.exit(130); // second Ctrl-C: the file holds whole lines already
+      if (!quiet) io.stderr('\nsteplens: stopping after the records in flight (Ctrl-C again to quit now)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let result;
+    try {
+      result = await runScore({
+        items,
+        context: {
+          database,
+          pool,
+          goldCache: new ResultCache(),
+          predCache: new ResultCache({ maxEntries: 2_000, maxCellsPerEntry: 100_000 }),
+          timeoutMs,
+          weights,
+          reward,
+        },
+        skip: done.size ? (item) => done.has(itemKey(item)) : undefined,
+        sink: (r) => {
+          if (writer) writer.write(r);
+          else io.stdout(recordLine(r));
+          summary.add(r);
+          keepForReport?.push(r);
+        },
+        onProgress: (n) => progress?.update(n),
+        signal: controller.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      writer?.close();
+      await pool?.close();
+    }
+    progress?.finish();
+
+    const s = summary.finish();
+    if (!quiet) io.stderr(formatSummary(s));
+    if (summaryPath) writeFileSync(summaryPath, JSON.stringify(s, null, 2) + '\n');
+    if (reportPath) {
+      // Resumed records come first in the file; the report lists input order.
+      const order = new Map(items.map((it, i) => [itemKey(it), i]));
+      keepForReport!.sort((a, b) => (order.get(recordKey(a.source, a.index)) ?? 0) - (order.get(recordKey(b.source, b.index)) ?? 0));
+      const { renderReportHtml } = await import('../../report/html.ts');
+      writeFileSync(reportPath, renderReportHtml(keepForReport!, s, { title: `StepLens: ${inputs.map((p) => basename(p)).join(', ')}` }));
+    }
+    if (!quiet) {
+      const wrote = `${result.written} record${result.written === 1 ? '' : 's'}${result.skipped ? ` (${result.skipped} already in ${outPath})` : ''}`;
+      io.stderr(`steplens: wrote ${wrote}${outPath ? ` -> ${outPath}` : ''}${summaryPath ? `, summary -> ${summaryPath}` : ''}${reportPath ? `, report -> ${reportPath}` : ''}\n`);
+    }
+    if (result.aborted) {
+      io.stderr(`steplens: interrupted; ${outPath ? `continue with the same command and --resume` : 'partial output'}\n`);
+      return 130;
+    }
     return 0;
   },
 };
 
-/** db_id → schema, or the reason there is none. Cached per run. */
-function schemaSource(dbRoot: string | undefined, tablesJson: string | undefined): { get(dbId: string): Schema | string } {
-  if ((dbRoot === undefined) === (tablesJson === undefined)) throw new UsageError('give exactly one of --db-root <dir> or --schema <tables.json>');
-  const cache = new Map<string, Schema | string>();
-  if (dbRoot !== undefined) {
-    if (!existsSync(dbRoot)) throw new CliError(`no such directory: ${dbRoot}`);
-    return {
-      get(dbId) {
-        let s = cache.get(dbId);
-        if (s === undefined) {
-          const file = join(dbRoot, dbId, `${dbId}.sqlite`);
-          if (/[\\/]|^\.\.?$/.test(dbId) || !existsSync(file)) s = `unknown db_id "${dbId}" (no ${file})`;
-          else {
-            try {
-              s = schemaFromSqlite(file);
-            } catch (err) {
-              s = `cannot read schema from ${file}: ${(err as Error).message}`;
-            }
-          }
-          cache.set(dbId, s);
-        }
-        return s;
-      },
-    };
-  }
-  if (!existsSync(tablesJson!)) throw new CliError(`no such schema file: ${tablesJson}`);
-  let entries;
+function weightsOpt(args: ParsedArgs): RewardWeight[] | undefined {
+  const text = stringOpt(args, 'weights');
+  if (text === undefined) return undefined;
   try {
-    entries = readTablesJsonById(tablesJson!);
+    return parseWeights(text);
   } catch (err) {
-    throw new CliError(`${tablesJson}: not a valid tables.json (${(err as Error).message.split('\n')[0]})`);
+    throw new UsageError(`--weights: ${(err as Error).message}`);
   }
-  return {
-    get(dbId) {
-      let s = cache.get(dbId);
-      if (s === undefined) {
-        const entry = entries.get(dbId);
-        s = entry ? schemaFromTablesJson(entry) : `unknown db_id "${dbId}" (not in ${tablesJson})`;
-        cache.set(dbId, s);
-      }
-      return s;
-    },
-  };
+}
+
+function fieldOptions(args: ParsedArgs): FieldOptions {
+  const out: FieldOptions = {};
+  for (const f of FIELD_FLAGS) {
+    const v = stringOpt(args, `${f}-field`);
+    if (v !== undefined) out[f] = v;
+  }
+  return out;
 }

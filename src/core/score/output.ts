@@ -1,0 +1,113 @@
+// The output file of a scoring run: JSON Lines written so that the file is
+// valid at every moment (only whole lines reach the disk, in input order), and
+// read back by --resume, which trusts every complete line and drops a torn
+// last line that a kill may leave.
+
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { SCORE_SCHEMA, type ScoredRecord } from './types.ts';
+
+/** bigint cells are written with all their digits (JSON.rawJSON, Node >= 21). */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(value.toString()) : value;
+}
+
+export function recordLine(r: ScoredRecord): string {
+  return JSON.stringify(r, jsonReplacer) + '\n';
+}
+
+/**
+ * Appends records to a file in whole lines. Lines are buffered and written with
+ * one write(2) per flush; a flush happens every `flushBytes` or `flushMs`, and
+ * on close(). A process killed between flushes loses only unwritten lines.
+ */
+export class JsonlWriter {
+  private readonly fd: number;
+  private buf: string[] = [];
+  private bytes = 0;
+  private lastFlush = performance.now();
+  private readonly flushBytes: number;
+  private readonly flushMs: number;
+
+  constructor(path: string, options: { append: boolean; flushBytes?: number; flushMs?: number }) {
+    this.fd = openSync(path, options.append ? 'a' : 'w');
+    this.flushBytes = options.flushBytes ?? 1 << 16;
+    this.flushMs = options.flushMs ?? 200;
+  }
+
+  write(r: ScoredRecord): void {
+    const line = recordLine(r);
+    this.buf.push(line);
+    this.bytes += line.length;
+    if (this.bytes >= this.flushBytes || performance.now() - this.lastFlush >= this.flushMs) this.flush();
+  }
+
+  flush(): void {
+    if (this.buf.length > 0) {
+      const data = Buffer.from(this.buf.join(''));
+      let off = 0;
+      while (off < data.length) off += writeSync(this.fd, data, off);
+      this.buf = [];
+      this.bytes = 0;
+    }
+    this.lastFlush = performance.now();
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+export interface PreviousOutput {
+  /** Every complete record already in the file, in file order. */
+  records: ScoredRecord[];
+  /** Bytes of a torn last line that were cut off (0 when the file ended cleanly). */
+  truncatedBytes: number;
+}
+
+/**
+ * Reads an earlier run's output for --resume and cuts off a torn last line (a
+ * kill during a write). A malformed line anywhere else means the file is not
+ * ours or was edited: refuse rather than guess.
+ */
+export function readPreviousOutput(path: string): PreviousOutput {
+  if (!existsSync(path)) return { records: [], truncatedBytes: 0 };
+  const buf = readFileSync(path);
+  const text = buf.toString('utf8');
+  const records: ScoredRecord[] = [];
+  let at = 0;
+  let lineNo = 0;
+  let goodEnd = 0;
+  while (at < text.length) {
+    const nl = text.indexOf('\n', at);
+    lineNo++;
+    if (nl === -1) break; // no newline: a torn last line
+    const line = text.slice(at, nl);
+    at = nl + 1;
+    if (line.trim() === '') {
+      goodEnd = at;
+      continue;
+    }
+    let r: ScoredRecord;
+    try {
+      r = JSON.parse(line) as ScoredRecord;
+    } catch {
+      if (at >= text.length) break; // a torn last line that happens to end in a newline
+      throw new Error(`${path} line ${lineNo}: not a StepLens score record (malformed JSON); cannot resume into it`);
+    }
+    if (r?.schema !== SCORE_SCHEMA) throw new Error(`${path} line ${lineNo}: not a ${SCORE_SCHEMA} record (schema ${JSON.stringify(r?.schema)}); cannot resume into it`);
+    records.push(r);
+    goodEnd = at;
+  }
+  const goodBytes = Buffer.byteLength(text.slice(0, goodEnd));
+  const truncatedBytes = buf.length - goodBytes;
+  if (truncatedBytes > 0) {
+    const fd = openSync(path, 'r+');
+    try {
+      if (fstatSync(fd).size === buf.length) ftruncateSync(fd, goodBytes);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { records, truncatedBytes };
+}

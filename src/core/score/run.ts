@@ -1,0 +1,136 @@
+// Scores a list of input items with bounded concurrency and hands the output
+// records to a sink strictly in input order, so whatever has been written at
+// any moment is a prefix of the full output (what makes Ctrl-C, kill and
+// --resume safe). Execution overlaps across records: the pool batches the
+// queries of every record in flight.
+
+import { badRecordOutput, scoreRecord, type ScoreContext } from './score-record.ts';
+import { SCORE_SCHEMA, type InputItem, type ScoredRecord } from './types.ts';
+
+export interface ScoreRunOptions {
+  items: readonly InputItem[];
+  context: ScoreContext;
+  /** Items already scored by an earlier run (--resume): not scored again, not written. */
+  skip?: (item: InputItem) => boolean;
+  /** Receives every new output record, in input order. */
+  sink: (record: ScoredRecord) => void;
+  /** Records in flight at once; default 256. */
+  window?: number;
+  /** Called after each record is written (done counts skipped items too). */
+  onProgress?: (done: number, total: number) => void;
+  /** Once aborted, no new record starts; those in flight finish and are written. */
+  signal?: AbortSignal;
+}
+
+export interface ScoreRunResult {
+  written: number;
+  skipped: number;
+  /** True when stopped by the signal before every item was handled. */
+  aborted: boolean;
+}
+
+export function itemKey(item: InputItem): string {
+  const x = 'record' in item ? item.record : item.bad;
+  return recordKey(x.source, x.index);
+}
+
+export function recordKey(source: string, index: number): string {
+  return `${source}\u0000${index}`;
+}
+
+export async function runScore(opts: ScoreRunOptions): Promise<ScoreRunResult> {
+  const { items, context } = opts;
+  const total = items.length;
+  const window = Math.max(1, opts.window ?? 256);
+  const results = new Map<number, ScoredRecord | null>(); // null: skipped
+  let next = 0; // next item to start
+  let flushed = 0; // items handed to the sink (or skipped), in order
+  let inFlight = 0;
+  let written = 0;
+  let skipped = 0;
+
+  const flush = () => {
+    while (results.has(flushed)) {
+      const r = results.get(flushed)!;
+      results.delete(flushed);
+      flushed++;
+      if (r) {
+        opts.sink(r);
+        written++;
+      }
+      opts.onProgress?.(flushed, total);
+    }
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const pump = () => {
+      if (failed) return;
+      while (!opts.signal?.aborted && inFlight < window && next < total) {
+        const seq = next++;
+        const item = items[seq];
+        if (opts.skip?.(item)) {
+          skipped++;
+          results.set(seq, null);
+          continue;
+        }
+        if ('bad' in item) {
+          results.set(seq, badRecordOutput(item.bad, context.reward));
+          continue;
+        }
+        inFlight++;
+        scoreRecord(context, item.record)
+          .catch((err: unknown) => internalError(item.record, context.reward, err))
+          .then((r) => {
+            inFlight--;
+            results.set(seq, r);
+            try {
+              flush();
+            } catch (err) {
+              failed = true; // the sink failed (disk full, closed pipe): stop, report
+              reject(err);
+              return;
+            }
+            pump();
+          });
+      }
+      try {
+        flush();
+      } catch (err) {
+        failed = true;
+        reject(err);
+        return;
+      }
+      if (inFlight === 0 && (next >= total || opts.signal?.aborted)) resolve();
+    };
+    opts.signal?.addEventListener('abort', () => pump(), { once: true });
+    pump();
+  });
+  return { written, skipped, aborted: flushed < total };
+}
+
+/** A bug in scoring must not lose the record: it is written with the error. */
+function internalError(r: { source: string; index: number; line: number; id: string | number | null; db_id: string; gold_sql: string }, reward: string, err: unknown): ScoredRecord {
+  return {
+    schema: SCORE_SCHEMA,
+    source: r.source,
+    index: r.index,
+    line: r.line,
+    id: r.id,
+    db_id: r.db_id,
+    status: 'scored',
+    gold_sql: r.gold_sql,
+    pred_sql: null,
+    reward: { name: reward, value: null },
+    execution: null,
+    test_suite: null,
+    relpm: null,
+    astpm: null,
+    steprtm: null,
+    matches: [],
+    plans: { gold: null, pred: null },
+    trace: null,
+    errors: [{ stage: 'internal', kind: 'internal', message: `internal error: ${(err as Error)?.message ?? String(err)}` }],
+    timing: { total_ms: 0, structural_ms: 0, execution_ms: 0, test_suite_ms: 0 },
+  };
+}

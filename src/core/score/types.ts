@@ -1,0 +1,216 @@
+// The data contract of a scoring run (`steplens score`): what goes in (input
+// records, bad records), what comes out per record (schema
+// `steplens.score/1`, one JSON object per line) and the run summary
+// (`steplens.summary/1`). docs/score-output.md documents every field; the
+// HTML report and the VS Code panel read exactly these shapes.
+
+import type { ExecutionMetrics } from '../rewards/metrics.ts';
+import type { MatchPair, Prf, StructuralStep } from '../structural.ts';
+import type { TokenReward } from '../match/steprtm.ts';
+
+export const SCORE_SCHEMA = 'steplens.score/1';
+export const SUMMARY_SCHEMA = 'steplens.summary/1';
+
+// ---------------------------------------------------------------- input
+
+/** One record to score, as read from an input file (any supported format). */
+export interface InputRecord {
+  /** 0-based position among all records of this input file (bad ones included). */
+  index: number;
+  /** 1-based line in the input file (JSONL, .txt/.sql, CSV row's first line), or entry number in a JSON array/map. */
+  line: number;
+  /** Input file name (basename): tells apart systems when several prediction files are scored at once. */
+  source: string;
+  id: string | number | null;
+  db_id: string;
+  gold_sql: string;
+  /** A bare predicted SQL, when the input has one ... */
+  pred_sql?: string;
+  /** ... or the model's whole completion (`<think>..</think>`, fenced SQL, `<answer>`). Exactly one of the two is set. */
+  completion?: string;
+  question?: string;
+  evidence?: string;
+}
+
+/** An input entry that cannot be scored, with where and why. It still gets an output record. */
+export interface BadRecord {
+  index: number;
+  line: number;
+  source: string;
+  id: string | number | null;
+  db_id: string | null;
+  /** e.g. `malformed_json`, `not_an_object`, `missing_field`, `failed_call`. */
+  kind: string;
+  /** One line naming the file, line and field: `preds.jsonl line 7: missing field "db_id"`. */
+  message: string;
+}
+
+export type InputItem = { record: InputRecord } | { bad: BadRecord };
+
+// ---------------------------------------------------------------- output
+
+/** A cell as written to JSON: bigint → exact JSON number, BLOB → `{ "blob": "<hex, at most 64 bytes>", "bytes": n }`. */
+export type JsonCell = null | number | bigint | string | { blob: string; bytes: number };
+
+/** The first rows of one executed query, enough to show and diff. */
+export interface ResultPreview {
+  columns: string[];
+  /** At most PREVIEW_ROWS rows. */
+  rows: JsonCell[][];
+  /** Rows the query returned (up to the pool's row cap). */
+  row_count: number;
+  /** The row cap cut the result short. */
+  truncated: boolean;
+  elapsed_ms: number;
+  error: { kind: string; message: string } | null;
+}
+
+export const PREVIEW_ROWS = 20;
+
+/** A plan's R1 match tree (what RelPM matches), preorder-indexed like `matches[].gold.node`. */
+export interface PlanTree {
+  label: string;
+  /** Operator node (Project, Filter, Join:inner, ...) rather than an expression; absent on expression nodes (saves space). */
+  op?: boolean;
+  /** Source range in that side's SQL (pred: in `pred_sql`). */
+  range?: [number, number];
+  children: PlanTree[];
+}
+
+export interface RecordError {
+  /** Where it happened: reading the input, finding the database, parsing/planning (structural), executing, the test suite. */
+  stage: 'input' | 'database' | 'structural' | 'execution' | 'test_suite' | 'internal';
+  /** Which query, for structural / execution / test-suite errors. */
+  side?: 'gold' | 'pred';
+  /** structural: syntax | resolve | plan | unsupported; execution: syntax | runtime | timeout | readonly | ...; input: malformed_json | missing_field | ...; database: unknown_db */
+  kind: string;
+  message: string;
+  /** For SQL errors: offsets into that side's SQL, and 1-based line/column. */
+  start?: number;
+  end?: number;
+  line?: number;
+  column?: number;
+  /** The CTE step it is in (null for the main query). */
+  step?: string | null;
+}
+
+export interface ExecutionScores {
+  metrics: ExecutionMetrics;
+  format_think: number;
+  format_reasoning: number;
+  tag_count: number;
+  /** TRL float32 weighted sum (default 0.95·QATCH + 0.05·format_think). */
+  weighted: number;
+  /** Every per-completion registry reward, by registry key (EX, EX_EX, QATCH, qatch_small_update_with_fm, SQL-R1, ...). */
+  rewards: Record<string, number>;
+  gold: ResultPreview;
+  pred: ResultPreview;
+}
+
+export interface TestSuiteScore {
+  /** Agrees with gold (layout-A EX) on every variant database. */
+  correct: boolean;
+  variants: number;
+  /** File names of the variants it disagreed on (at most 10). */
+  failed_on: string[];
+}
+
+export interface ReasoningTrace {
+  /** Reasoning blocks (`<think>`/`<reasoning>` contents) as [start, end) offsets into `completion`. */
+  blocks: [number, number][];
+  segments: { start: number; end: number; kind: 'paragraph' | 'item'; label: string | null }[];
+  /** Step k (index into `steprtm.steps`) ↔ the reasoning segments that mention it, strongest first. */
+  links: { step: number; segments: { segment: number; terms: string[] }[] }[];
+}
+
+export interface ScoredRecord {
+  schema: typeof SCORE_SCHEMA;
+  source: string;
+  index: number;
+  line: number;
+  id: string | number | null;
+  db_id: string | null;
+  question?: string;
+  evidence?: string;
+  /** 'bad_record': the input entry could not be read; only `errors` says why. */
+  status: 'scored' | 'bad_record';
+  gold_sql: string | null;
+  /** The SQL that was scored and executed (extracted from the completion when there is one). */
+  pred_sql: string | null;
+  /** The model's completion, when the input gave one. */
+  completion?: string;
+  /** [start, end) of `pred_sql` in `completion`. */
+  sql_span?: [number, number];
+  /** The run's headline reward (`--reward`): its name and value; null when it could not be computed (e.g. no database). */
+  reward: { name: string; value: number | null };
+  /** Null when nothing was executed (no database, --structural-only, bad record). */
+  execution: ExecutionScores | null;
+  /** With --test-suite and a suite for this db_id. */
+  test_suite: TestSuiteScore | null;
+  /** Structural scores (null fields when the gold cannot be parsed/planned). Offsets are into `pred_sql`. */
+  relpm: Prf | null;
+  astpm: Prf | null;
+  steprtm: {
+    steps: StructuralStep[];
+    total: number;
+    outcome: number | null;
+    outcome_scorer: string;
+    /** Offsets into the response: `completion` when there is one, else `pred_sql`. */
+    token_rewards: TokenReward[];
+  } | null;
+  matches: MatchPair[];
+  plans: { gold: PlanTree | null; pred: PlanTree | null };
+  trace: ReasoningTrace | null;
+  errors: RecordError[];
+  timing: { total_ms: number; structural_ms: number; execution_ms: number; test_suite_ms: number };
+}
+
+// ---------------------------------------------------------------- summary
+
+export interface Distribution {
+  count: number;
+  mean: number;
+  min: number;
+  max: number;
+  /** Equal-width bins over [lo, hi]: counts[i] counts values in [edges[i], edges[i+1]) (the last bin includes hi). */
+  histogram: { edges: number[]; counts: number[] };
+}
+
+export interface Accuracy {
+  correct: number;
+  total: number;
+  /** correct / total, 0 when total = 0. */
+  rate: number;
+}
+
+export interface GroupSummary {
+  records: number;
+  scored: number;
+  ex: Accuracy;
+  test_suite: Accuracy | null;
+  /** Mean of the headline reward over records that have it. */
+  reward_mean: number | null;
+  relpm_f1_mean: number | null;
+}
+
+export interface ScoreSummary {
+  schema: typeof SUMMARY_SCHEMA;
+  inputs: string[];
+  /** Headline reward name. */
+  reward: string;
+  records: number;
+  scored: number;
+  bad_records: number;
+  /** Records whose prediction and gold were executed. */
+  executed: number;
+  ex: Accuracy;
+  test_suite: Accuracy | null;
+  /** Headline reward, every execution metric and reward, relpm_f1, astpm_f1, steprtm_total, outcome. */
+  distributions: Record<string, Distribution>;
+  /** `stage/side/kind` (or `stage/kind`) → count, e.g. `structural/pred/syntax`, `execution/pred/timeout`, `input/malformed_json`. */
+  error_classes: Record<string, number>;
+  per_database: Record<string, GroupSummary>;
+  /** Per input file (one per system when scoring published prediction files). */
+  per_source: Record<string, GroupSummary>;
+  timing: { wall_ms: number; records_per_second: number };
+}

@@ -1,0 +1,126 @@
+// The output file of `steplens score`: whole lines only, a torn last line cut
+// off by --resume, a foreign file refused; the summary's counts and histograms;
+// the progress line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonlWriter, readPreviousOutput, recordLine } from '../../src/core/score/output.ts';
+import { badRecordOutput } from '../../src/core/score/score-record.ts';
+import { SummaryBuilder, errorClass } from '../../src/core/score/summary.ts';
+import type { ScoredRecord } from '../../src/core/score/types.ts';
+import { Progress, formatDuration } from '../../src/cli/progress.ts';
+import { sparkline } from '../../src/cli/summary-text.ts';
+
+function record(index: number, over: Partial<ScoredRecord> = {}): ScoredRecord {
+  const r = badRecordOutput({ index, line: index + 1, source: 'in.jsonl', id: index, db_id: 'db', kind: 'missing_field', message: 'x' }, 'QATCH');
+  return { ...r, status: 'scored', errors: [], ...over };
+}
+
+function withDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'steplens-out-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('JsonlWriter writes whole lines; bigint cells keep every digit', () =>
+  withDir((dir) => {
+    const path = join(dir, 'out.jsonl');
+    const w = new JsonlWriter(path, { append: false, flushBytes: 10 });
+    w.write(record(0, { id: 'a' }));
+    w.write(record(1, { question: 'big', execution: null, reward: { name: 'x', value: null }, matches: [], id: 2 }));
+    w.close();
+    const lines = readFileSync(path, 'utf8').split('\n');
+    assert.equal(lines.length, 3);
+    assert.equal(lines[2], '');
+    assert.equal(JSON.parse(lines[0]).id, 'a');
+    assert.match(recordLine({ ...record(0), id: 1, db_id: 'd', question: 'q', matches: [], errors: [], plans: { gold: null, pred: null }, timing: { total_ms: 0, structural_ms: 0, execution_ms: 0, test_suite_ms: 0 }, ...{ extra: 2n ** 70n } } as ScoredRecord), /"extra":1180591620717411303424/);
+  }));
+
+test('readPreviousOutput trusts complete lines and cuts a torn last line', () =>
+  withDir((dir) => {
+    const path = join(dir, 'out.jsonl');
+    const good = recordLine(record(0)) + recordLine(record(1));
+    writeFileSync(path, good + recordLine(record(2)).slice(0, 40));
+    const prev = readPreviousOutput(path);
+    assert.deepEqual(prev.records.map((r) => r.index), [0, 1]);
+    assert.equal(prev.truncatedBytes, 40);
+    assert.equal(statSync(path).size, Buffer.byteLength(good));
+    // Appending after the cut gives a valid file again.
+    appendFileSync(path, recordLine(record(2)));
+    assert.deepEqual(readPreviousOutput(path).records.map((r) => r.index), [0, 1, 2]);
+    assert.equal(readPreviousOutput(join(dir, 'missing.jsonl')).records.length, 0);
+  }));
+
+test('readPreviousOutput refuses a file that is not score output', () =>
+  withDir((dir) => {
+    const path = join(dir, 'other.jsonl');
+    writeFileSync(path, '{"a": 1}\n');
+    assert.throws(() => readPreviousOutput(path), /line 1: not a steplens\.score\/1 record/);
+    writeFileSync(path, 'nope\n' + recordLine(record(0)));
+    assert.throws(() => readPreviousOutput(path), /line 1: not a StepLens score record \(malformed JSON\)/);
+  }));
+
+test('summary: counts, accuracy, histogram bins, error classes, groups', () => {
+  const s = new SummaryBuilder(['in.jsonl'], 'QATCH');
+  const exec = (ex: number, qa: number) =>
+    ({
+      metrics: { cell_precision: qa, cell_recall: qa, tuple_cardinality: qa, tuple_constraint: qa, tuple_order: qa, qa, f1: qa, ex, bird_ex: ex },
+      format_think: 0,
+      format_reasoning: 0,
+      tag_count: 0,
+      weighted: qa,
+      rewards: { QATCH: qa, EX: ex },
+      gold: { columns: [], rows: [], row_count: 0, truncated: false, elapsed_ms: 0, error: null },
+      pred: { columns: [], rows: [], row_count: 0, truncated: false, elapsed_ms: 0, error: null },
+    }) as ScoredRecord['execution'];
+  s.add(record(0, { execution: exec(1, 1), reward: { name: 'QATCH', value: 1 }, relpm: { precision: 1, recall: 1, f1: 1 } }));
+  s.add(record(1, { execution: exec(0, 0.25), reward: { name: 'QATCH', value: 0.25 }, db_id: 'other', errors: [{ stage: 'execution', side: 'pred', kind: 'syntax', message: 'm' }, { stage: 'execution', side: 'pred', kind: 'syntax', message: 'again' }] }));
+  s.add(badRecordOutput({ index: 2, line: 3, source: 'in.jsonl', id: null, db_id: null, kind: 'malformed_json', message: 'bad' }, 'QATCH'));
+  const out = s.finish();
+  assert.equal(out.records, 3);
+  assert.equal(out.scored, 2);
+  assert.equal(out.bad_records, 1);
+  assert.deepEqual(out.ex, { correct: 1, total: 2, rate: 0.5 });
+  const q = out.distributions.QATCH;
+  assert.equal(q.count, 2);
+  assert.equal(q.mean, 0.625);
+  assert.deepEqual(q.histogram.counts, [0, 0, 1, 0, 0, 0, 0, 0, 0, 1]); // 0.25 in [0.2, 0.3), 1 in the last bin
+  assert.deepEqual(q.histogram.edges, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+  assert.deepEqual(out.error_classes, { 'execution/pred/syntax': 1, 'input/malformed_json': 1 });
+  assert.deepEqual(Object.keys(out.per_database), ['(unknown)', 'db', 'other']);
+  assert.equal(out.per_database.db.ex.rate, 1);
+  assert.equal(out.per_source['in.jsonl'].records, 3);
+  assert.equal(Object.keys(out.distributions)[0], 'QATCH');
+  assert.equal(errorClass({ stage: 'input', kind: 'x', message: '' }), 'input/x');
+  assert.equal(sparkline(q), '  █      █'); // equal counts, equal bars
+});
+
+test('progress: plain lines with rate and ETA, at most one per interval', () => {
+  let t = 0;
+  const lines: string[] = [];
+  const p = new Progress({ write: (s) => lines.push(s), isTTY: false, total: 100, intervalS: 5, now: () => t });
+  t = 1;
+  p.update(10); // first update draws
+  t = 2;
+  p.update(20); // within the interval: silent
+  t = 10;
+  p.update(50);
+  t = 20;
+  p.update(100); // the last one always draws
+  p.finish();
+  assert.equal(lines[0], 'steplens: 10/100 records 10%  10/s  ETA 0:09\n');
+  assert.equal(lines[1], 'steplens: 50/100 records 50%  5.0/s  ETA 0:10\n');
+  assert.equal(lines.length, 3); // finish() does not repeat the last line
+  const tty: string[] = [];
+  const bar = new Progress({ write: (s) => tty.push(s), isTTY: true, total: 4, now: () => 1 });
+  bar.update(2);
+  bar.finish();
+  assert.match(tty[0], /^\r\x1b\[2K\[#{15}\.{15}\] 2\/4 records 50%/);
+  assert.equal(tty[tty.length - 1], '\n');
+  assert.equal(formatDuration(3725), '1:02:05');
+});
