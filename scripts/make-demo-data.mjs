@@ -38,8 +38,60 @@ for (const r of cte) {
   records.push({ id: `bird-${r.source_file.split('/')[0]}-${r.question_id}`, source: r.source_file, db_id: r.db_id, question: r.question, gold_sql: r.gold_sql, pred_sql: r.predicted_sql });
 }
 
+// Spider: published predictions written as CTEs on a bundled (executable) database. The
+// CTE index has none today (every CTE it found is a BIRD one); kept so new ones get picked up.
+const spiderCte = cte.filter((r) => spiderDbs.has(r.db_id));
+for (const r of spiderCte) {
+  records.push({ id: `spider-cte-${r.source_file.split('/').pop()}-${r.question_id}`, source: r.source_file, db_id: r.db_id, question: r.question, gold_sql: r.gold_sql, pred_sql: r.predicted_sql });
+}
+
+// Real model completions with reasoning (DeepSeek-V4 on Spider questions, text2sql-grpo):
+// the whole `response` is the completion; no pred_sql (the scorer extracts the SQL).
+// Their databases are not available, only their schemas (data/demo/tables.json).
+const traceDir = 'reasoning_traces/text2sql-grpo_deepseek-v4';
+const traces = [
+  // [file, 0-based line, why]
+  ['ab_flash_think_25.jsonl', 1], // join restaurant ⋈ geographic, matches the gold
+  ['ab_flash_think_25.jsonl', 5], // two think blocks, ten paragraphs, wrong answer columns
+  ['ab_flash_think_25.jsonl', 12], // GROUP BY / HAVING instead of the gold's self-join
+  ['ab_flash_think_25.jsonl', 23], // long multi-paragraph reasoning, join with a category filter
+  ['ab_flash_think_25.jsonl', 24], // hit the token limit: reasoning but no SQL answer
+  ['ab_pro_think_5.jsonl', 1], // PVLDB is a journal: correct
+  ['ab_pro_think_5.jsonl', 4], // multi-paragraph, TRIM(title)
+  ['ab_flash_nothink_25.jsonl', 7], // no thinking mode: PVLDB taken for a conference (wrong table)
+  ['ab_flash_nothink_25.jsonl', 9], // ORDER BY .. LIMIT 1 against the gold's MAX subquery
+  ['ab_flash_nothink_25.jsonl', 22], // adds a gender filter the gold does not have
+];
+const traceRows = new Map();
+for (const [file, i] of traces) {
+  if (!traceRows.has(file)) traceRows.set(file, lines(`${traceDir}/${file}`).filter(Boolean).map((l) => JSON.parse(l)));
+  const r = traceRows.get(file)[i];
+  if (typeof r?.response !== 'string') throw new Error(`${file}:${i + 1}: no response`);
+  records.push({
+    id: `deepseek-${file.replace(/\.jsonl$/, '')}-line${i + 1}`,
+    source: `${traceDir}/${file}`,
+    model: r.model,
+    db_id: r.db_id,
+    question: r.question,
+    gold_sql: r.gold_sql,
+    completion: r.response,
+  });
+}
+
 const tables = JSON.parse(readFileSync(join(data, 'bird_mini_dev/dev_tables.json'), 'utf8'));
 const birdIds = new Set(records.filter((r) => r.id.startsWith('bird')).map((r) => r.db_id));
-writeFileSync(join(root, 'data/demo/bird_tables.json'), JSON.stringify(tables.filter((t) => birdIds.has(t.db_id))) + '\n');
+const birdTables = tables.filter((t) => birdIds.has(t.db_id));
+writeFileSync(join(root, 'data/demo/bird_tables.json'), JSON.stringify(birdTables) + '\n');
+
+// One Spider-format tables.json with the schema of every demo database that has no SQLite
+// file in data/spider: the completions' Spider databases, then the BIRD ones.
+const spiderTables = JSON.parse(readFileSync(join(data, 'spider_dev/tables.json'), 'utf8'));
+const schemaOnly = [...new Set(records.map((r) => r.db_id).filter((d) => !spiderDbs.has(d) && !birdIds.has(d)))].sort();
+const demoTables = schemaOnly.map((d) => {
+  const t = spiderTables.find((x) => x.db_id === d);
+  if (!t) throw new Error(`no Spider schema for ${d}`);
+  return t;
+});
+writeFileSync(join(root, 'data/demo/tables.json'), JSON.stringify([...demoTables, ...birdTables]) + '\n');
 writeFileSync(join(root, 'data/demo/demo.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-console.log(`wrote ${records.length} records (${birdIds.size} BIRD schemas)`);
+console.log(`wrote ${records.length} records (${spiderCte.length} Spider CTE predictions, ${traces.length} completions; tables.json: ${demoTables.length} Spider + ${birdTables.length} BIRD schemas)`);

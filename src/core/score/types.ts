@@ -39,7 +39,7 @@ export interface BadRecord {
   source: string;
   id: string | number | null;
   db_id: string | null;
-  /** e.g. `malformed_json`, `not_an_object`, `missing_field`, `failed_call`. */
+  /** `malformed_json`, `not_an_object`, `missing_field`, `invalid_field`, `failed_call`, `db_mismatch`, `no_gold`, `bad_gold`, `missing_prediction`, `duplicate_key` (docs/score-input.md). */
   kind: string;
   /** One line naming the file, line and field: `preds.jsonl line 7: missing field "db_id"`. */
   message: string;
