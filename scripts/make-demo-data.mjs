@@ -81,7 +81,6 @@ for (const [file, i] of traces) {
 const tables = JSON.parse(readFileSync(join(data, 'bird_mini_dev/dev_tables.json'), 'utf8'));
 const birdIds = new Set(records.filter((r) => r.id.startsWith('bird')).map((r) => r.db_id));
 const birdTables = tables.filter((t) => birdIds.has(t.db_id));
-writeFileSync(join(root, 'data/demo/bird_tables.json'), JSON.stringify(birdTables) + '\n');
 
 // One Spider-format tables.json with the schema of every demo database that has no SQLite
 // file in data/spider: the completions' Spider databases, then the BIRD ones.

@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../helpers/data.ts';
 import { SPIDER_DIR } from '../helpers/spider.ts';
 
 const CLI = join(REPO_ROOT, 'bin', 'steplens.cjs');
-const BIRD_TABLES = join(REPO_ROOT, 'data', 'demo', 'bird_tables.json');
+const DEMO_TABLES = join(REPO_ROOT, 'data', 'demo', 'tables.json');
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -60,7 +60,7 @@ test('score: every record scored or reported in input order, with execution and 
   writeFileSync(input, MIXED + '\n');
   const out = join(dir, 'out.jsonl');
   const summaryPath = join(dir, 'summary.json');
-  const r = await run('score', input, '--db-root', SPIDER_DIR, '--schema', BIRD_TABLES, '--jobs', '1', '--out', out, '--summary-json', summaryPath);
+  const r = await run('score', input, '--db-root', SPIDER_DIR, '--schema', DEMO_TABLES, '--jobs', '1', '--out', out, '--summary-json', summaryPath);
   assert.equal(r.code, 0, r.stderr);
   const recs = readJsonl(out);
   assert.deepEqual(recs.map((x) => [x.line, x.status]), [[1, 'scored'], [2, 'scored'], [3, 'bad_record'], [4, 'scored'], [5, 'scored'], [6, 'scored'], [7, 'bad_record'], [8, 'scored']]);
