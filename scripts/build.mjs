@@ -1,4 +1,5 @@
-// Bundles the CLI, the execution worker and the VS Code extension with esbuild.
+// Bundles the CLI, the execution worker, the VS Code extension and the report
+// page (webview/ → dist/webview/report.js + report.css) with esbuild.
 // Type checking is separate (`npm run typecheck`): esbuild only strips types.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -23,4 +24,20 @@ const entries = [
   { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.cjs' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
-await Promise.all(entries.map((e) => build({ ...common, ...e })));
+// The report page / webview UI: plain DOM code for the browser, plus its stylesheet.
+const webview = [
+  {
+    entryPoints: ['webview/report/main.ts'],
+    outfile: 'dist/webview/report.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  },
+  { entryPoints: ['webview/styles/report.css'], outfile: 'dist/webview/report.css', bundle: true, minify: true, target: 'chrome120', logLevel: 'warning' },
+].filter((e) => existsSync(e.entryPoints[0]));
+
+await Promise.all([...entries.map((e) => build({ ...common, ...e })), ...webview.map((e) => build(e))]);
