@@ -4,8 +4,8 @@
 // --resume safe). Execution overlaps across records: the pool batches the
 // queries of every record in flight.
 
-import { badRecordOutput, scoreRecord, type ScoreContext } from './score-record.ts';
-import { SCORE_SCHEMA, type InputItem, type ScoredRecord } from './types.ts';
+import { badRecordOutput, emptyRecord, scoreRecord, type ScoreContext } from './score-record.ts';
+import type { InputItem, InputRecord, ScoredRecord } from './types.ts';
 
 export interface ScoreRunOptions {
   items: readonly InputItem[];
@@ -110,27 +110,6 @@ export async function runScore(opts: ScoreRunOptions): Promise<ScoreRunResult> {
 }
 
 /** A bug in scoring must not lose the record: it is written with the error. */
-function internalError(r: { source: string; index: number; line: number; id: string | number | null; db_id: string; gold_sql: string }, reward: string, err: unknown): ScoredRecord {
-  return {
-    schema: SCORE_SCHEMA,
-    source: r.source,
-    index: r.index,
-    line: r.line,
-    id: r.id,
-    db_id: r.db_id,
-    status: 'scored',
-    gold_sql: r.gold_sql,
-    pred_sql: null,
-    reward: { name: reward, value: null },
-    execution: null,
-    test_suite: null,
-    relpm: null,
-    astpm: null,
-    steprtm: null,
-    matches: [],
-    plans: { gold: null, pred: null },
-    trace: null,
-    errors: [{ stage: 'internal', kind: 'internal', message: `internal error: ${(err as Error)?.message ?? String(err)}` }],
-    timing: { total_ms: 0, structural_ms: 0, execution_ms: 0, test_suite_ms: 0 },
-  };
+function internalError(r: InputRecord, reward: string, err: unknown): ScoredRecord {
+  return emptyRecord(r, reward, [{ stage: 'internal', kind: 'internal', message: `internal error: ${(err as Error)?.message ?? String(err)}` }], { gold_sql: r.gold_sql, pred_sql: null });
 }

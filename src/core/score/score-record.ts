@@ -58,31 +58,8 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
   const extracted = completion !== undefined ? extractSqlWithOffset(completion) : null;
   const predSql = extracted ? extracted.sql : r.pred_sql!;
 
-  const out: ScoredRecord = {
-    schema: SCORE_SCHEMA,
-    source: r.source,
-    index: r.index,
-    line: r.line,
-    id: r.id,
-    db_id: r.db_id,
-    ...(r.question !== undefined ? { question: r.question } : {}),
-    ...(r.evidence !== undefined ? { evidence: r.evidence } : {}),
-    status: 'scored',
-    gold_sql: r.gold_sql,
-    pred_sql: predSql,
-    ...(completion !== undefined ? { completion, sql_span: [extracted!.start, extracted!.end] as [number, number] } : {}),
-    reward: { name: ctx.reward, value: null },
-    execution: null,
-    test_suite: null,
-    relpm: null,
-    astpm: null,
-    steprtm: null,
-    matches: [],
-    plans: { gold: null, pred: null },
-    trace: null,
-    errors,
-    timing: { total_ms: 0, structural_ms: 0, execution_ms: 0, test_suite_ms: 0 },
-  };
+  const span: [number, number] | undefined = extracted ? [extracted.start, extracted.end] : undefined;
+  const out = emptyRecord(r, ctx.reward, errors, { gold_sql: r.gold_sql, pred_sql: predSql, completion, sql_span: span });
 
   const db = ctx.database(r.db_id);
   if ('error' in db) {
@@ -135,16 +112,31 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
 
 /** The output record of an input entry that could not be read. */
 export function badRecordOutput(b: BadRecord, reward: string): ScoredRecord {
+  const out = emptyRecord(b, reward, [{ stage: 'input', kind: b.kind, message: b.message, line: b.line }]);
+  out.status = 'bad_record';
+  return out;
+}
+
+/** A record with nothing scored yet: every score null or empty, fields in schema order. */
+export function emptyRecord(
+  at: { source: string; index: number; line: number; id: string | number | null; db_id: string | null; question?: string; evidence?: string },
+  reward: string,
+  errors: RecordError[] = [],
+  sql: { gold_sql: string | null; pred_sql: string | null; completion?: string; sql_span?: [number, number] } = { gold_sql: null, pred_sql: null },
+): ScoredRecord {
   return {
     schema: SCORE_SCHEMA,
-    source: b.source,
-    index: b.index,
-    line: b.line,
-    id: b.id,
-    db_id: b.db_id,
-    status: 'bad_record',
-    gold_sql: null,
-    pred_sql: null,
+    source: at.source,
+    index: at.index,
+    line: at.line,
+    id: at.id,
+    db_id: at.db_id,
+    ...(at.question !== undefined ? { question: at.question } : {}),
+    ...(at.evidence !== undefined ? { evidence: at.evidence } : {}),
+    status: 'scored',
+    gold_sql: sql.gold_sql,
+    pred_sql: sql.pred_sql,
+    ...(sql.completion !== undefined ? { completion: sql.completion, sql_span: sql.sql_span } : {}),
     reward: { name: reward, value: null },
     execution: null,
     test_suite: null,
@@ -154,7 +146,7 @@ export function badRecordOutput(b: BadRecord, reward: string): ScoredRecord {
     matches: [],
     plans: { gold: null, pred: null },
     trace: null,
-    errors: [{ stage: 'input', kind: b.kind, message: b.message, line: b.line }],
+    errors,
     timing: { total_ms: 0, structural_ms: 0, execution_ms: 0, test_suite_ms: 0 },
   };
 }

@@ -5,8 +5,7 @@
 // HTML report and the VS Code panel read exactly these shapes.
 
 import type { ExecutionMetrics } from '../rewards/metrics.ts';
-import type { MatchPair, Prf, StructuralStep } from '../structural.ts';
-import type { TokenReward } from '../match/steprtm.ts';
+import type { MatchPair, Prf, StructuralScore } from '../structural.ts';
 
 export const SCORE_SCHEMA = 'steplens.score/1';
 export const SUMMARY_SCHEMA = 'steplens.summary/1';
@@ -150,14 +149,8 @@ export interface ScoredRecord {
   /** Structural scores (null fields when the gold cannot be parsed/planned). Offsets are into `pred_sql`. */
   relpm: Prf | null;
   astpm: Prf | null;
-  steprtm: {
-    steps: StructuralStep[];
-    total: number;
-    outcome: number | null;
-    outcome_scorer: string;
-    /** Offsets into the response: `completion` when there is one, else `pred_sql`. */
-    token_rewards: TokenReward[];
-  } | null;
+  /** As in `steplens match`, except `token_rewards` offsets: into the response (`completion` when there is one, else `pred_sql`). */
+  steprtm: StructuralScore['steprtm'] | null;
   matches: MatchPair[];
   plans: { gold: PlanTree | null; pred: PlanTree | null };
   trace: ReasoningTrace | null;
