@@ -38,7 +38,9 @@ test('JsonlWriter writes whole lines; bigint cells keep every digit', () =>
     assert.equal(lines.length, 3);
     assert.equal(lines[2], '');
     assert.equal(JSON.parse(lines[0]).id, 'a');
-    assert.match(recordLine({ ...record(0), id: 1, db_id: 'd', question: 'q', matches: [], errors: [], plans: { gold: null, pred: null }, timing: { total_ms: 0, structural_ms: 0, execution_ms: 0, test_suite_ms: 0 }, ...{ extra: 2n ** 70n } } as ScoredRecord), /"extra":1180591620717411303424/);
+    const preview = { columns: ['n'], rows: [[2n ** 70n]], row_count: 1, truncated: false, elapsed_ms: 0, error: null };
+    const withBig = { ...record(0), execution: { gold: preview, pred: { ...preview, rows: [] } } } as unknown as ScoredRecord;
+    assert.match(recordLine(withBig), /"rows":\[\[1180591620717411303424\]\]/);
   }));
 
 test('readPreviousOutput trusts complete lines and cuts a torn last line', () =>

@@ -13,6 +13,7 @@ import { DEFAULT_HEADLINE, HEADLINE_NAMES, headlineNeedsExecution, isHeadlineNam
 import { readScoreInput, type FieldOptions } from '../../core/score/input.ts';
 import { JsonlWriter, readPreviousOutput, recordLine } from '../../core/score/output.ts';
 import { itemKey, recordKey, runScore } from '../../core/score/run.ts';
+import { StructuralCache } from '../../core/score/structural-cache.ts';
 import { SummaryBuilder } from '../../core/score/summary.ts';
 import type { InputItem, ScoredRecord } from '../../core/score/types.ts';
 import { CliError, UsageError, intOpt, stringOpt, type Command, type ParsedArgs } from '../command.ts';
@@ -133,7 +134,8 @@ export const scoreCommand: Command = {
       }
     }
 
-    const pool = structuralOnly ? null : new ExecPool({ size: jobs, timeoutMs, rowCap: intOpt(args, 'row-cap', 0) });
+    // A test suite has ~34 variant databases per schema: keep their connections open rather than reopen them per query.
+    const pool = structuralOnly ? null : new ExecPool({ size: jobs, timeoutMs, rowCap: intOpt(args, 'row-cap', 0), maxConnections: testSuite ? 1024 : 64 });
     const writer = outPath ? new JsonlWriter(outPath, { append: resume }) : null;
     const progress = quiet ? null : new Progress({ write: io.stderr, isTTY: io.isTTY, total: items.length, start: done.size });
     const controller = new AbortController();
@@ -151,8 +153,11 @@ export const scoreCommand: Command = {
         context: {
           database,
           pool,
-          goldCache: new ResultCache(),
-          predCache: new ResultCache({ maxEntries: 2_000, maxCellsPerEntry: 100_000 }),
+          // Gold runs once per (database, query): with a test suite that is ~20k results for Spider dev.
+          // Databases are read-only inputs of a run: look at each file at most once a second, not per query.
+          goldCache: new ResultCache({ maxEntries: 50_000, maxCellsPerEntry: 200_000, identityTtlMs: 1000 }),
+          predCache: new ResultCache({ maxEntries: 20_000, maxCellsPerEntry: 20_000, identityTtlMs: 1000 }),
+          structuralCache: new StructuralCache(),
           timeoutMs,
           weights,
           reward,
@@ -171,6 +176,7 @@ export const scoreCommand: Command = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       writer?.close();
+      if (process.env.STEPLENS_DEBUG && pool) io.stderr(`steplens: exec pool ${JSON.stringify(pool.stats())}\n`);
       await pool?.close();
     }
     progress?.finish();

@@ -17,6 +17,12 @@ export interface ResultCacheOptions {
   maxEntries?: number;
   /** Results larger than this many cells are not kept; default 1 000 000. */
   maxCellsPerEntry?: number;
+  /**
+   * Reuse a file's identity for this long before looking at the file again;
+   * default 0 (every lookup stats the file). A batch run over databases that
+   * nobody edits meanwhile (`steplens score`) saves a stat per query.
+   */
+  identityTtlMs?: number;
 }
 
 /** Failures that say nothing about the query itself and must be retried, not cached. */
@@ -29,6 +35,8 @@ export class ResultCache {
   private readonly entries = new Map<string, ExecResult>();
   private readonly inflight = new Map<string, Promise<ExecResult>>();
   private readonly hashes = new Map<string, string>();
+  private readonly identityTtlMs: number;
+  private readonly identities = new Map<string, { id: string; at: number }>();
   hits = 0;
   misses = 0;
 
@@ -36,6 +44,7 @@ export class ResultCache {
     this.identity = options.identity ?? 'stat';
     this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
     this.maxCells = options.maxCellsPerEntry ?? 1_000_000;
+    this.identityTtlMs = options.identityTtlMs ?? 0;
   }
 
   get size(): number {
@@ -45,10 +54,23 @@ export class ResultCache {
   clear(): void {
     this.entries.clear();
     this.hashes.clear();
+    this.identities.clear();
   }
 
   /** Identity of a database file; a missing file gets a key of its own (its error is cacheable too). */
   databaseIdentity(db: string): string {
+    if (this.identityTtlMs > 0) {
+      const now = performance.now();
+      const known = this.identities.get(db);
+      if (known && now - known.at < this.identityTtlMs) return known.id;
+      const id = this.statIdentity(db);
+      this.identities.set(db, { id, at: now });
+      return id;
+    }
+    return this.statIdentity(db);
+  }
+
+  private statIdentity(db: string): string {
     const path = resolve(db);
     let st;
     try {

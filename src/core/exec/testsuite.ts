@@ -27,8 +27,17 @@ export interface TestSuiteVerdict {
 export interface TestSuiteOptions {
   /** Gold results are looked up here first (and stored). */
   cache?: ResultCache;
+  /** Prediction results likewise (systems often agree on a prediction). */
+  predCache?: ResultCache;
   /** Per-query timeout override. */
   timeoutMs?: number;
+  /**
+   * Stop at the first variant the prediction disagrees on, like the original
+   * test-suite evaluation (it returns at the first mismatch). Variants are then
+   * run in chunks of this many, in order; `variants` lists only those run.
+   * 0 (default): run every variant.
+   */
+  stopAfterChunk?: number;
 }
 
 /** The variant databases of one schema folder, sorted by file name. */
@@ -47,27 +56,46 @@ export async function testSuiteExecutionAccuracy(
   options: TestSuiteOptions = {},
 ): Promise<TestSuiteVerdict> {
   if (variants.length === 0) throw new RangeError('test-suite accuracy needs at least one variant database');
+  const chunk = options.stopAfterChunk && options.stopAfterChunk > 0 ? options.stopAfterChunk : variants.length;
+  const outcomes: VariantOutcome[] = [];
+  for (let at = 0; at < variants.length; at += chunk) {
+    const part = await compareOn(pool, gold, pred, variants.slice(at, at + chunk), options);
+    outcomes.push(...part);
+    if (part.some((o) => o.ex === 0)) break;
+  }
+  return { correct: outcomes.length === variants.length && outcomes.every((o) => o.ex === 1), variants: outcomes };
+}
+
+async function compareOn(pool: ExecPool, gold: string, pred: string, variants: readonly string[], options: TestSuiteOptions): Promise<VariantOutcome[]> {
   const t = options.timeoutMs;
   const goldQueries = variants.map((db) => ({ db, sql: gold, ...(t ? { timeoutMs: t } : {}) }));
   const predQueries = variants.map((db) => ({ db, sql: pred, ...(t ? { timeoutMs: t } : {}) }));
   // Both sides are submitted together so the workers share all of it.
   const [golds, preds] = await Promise.all([
     options.cache ? options.cache.runMany(pool, goldQueries) : pool.runMany(goldQueries),
-    pool.runMany(predQueries),
+    options.predCache ? options.predCache.runMany(pool, predQueries) : pool.runMany(predQueries),
   ]);
-  const outcomes = variants.map((db, i) => ({
+  return variants.map((db, i) => ({
     db,
     ex: exLayoutA(golds[i], preds[i]),
     goldError: golds[i].error,
     predError: preds[i].error,
   }));
-  return { correct: outcomes.every((o) => o.ex === 1), variants: outcomes };
 }
 
 /** EX of layout A with its error rules: gold failed → 1 iff the prediction failed too; prediction failed → 0. */
 export function exLayoutA(gold: ExecResult, pred: ExecResult): 0 | 1 {
-  return executionAccuracy(outcomeOf(gold), outcomeOf(pred)) === 1 ? 1 : 0;
+  // Cached results come back as the same objects: compare each pair once.
+  let byPred = exMemo.get(gold);
+  const known = byPred?.get(pred);
+  if (known !== undefined) return known;
+  const ex = executionAccuracy(outcomeOf(gold), outcomeOf(pred)) === 1 ? 1 : 0;
+  if (!byPred) exMemo.set(gold, (byPred = new WeakMap()));
+  byPred.set(pred, ex);
+  return ex;
 }
+
+const exMemo = new WeakMap<ExecResult, WeakMap<ExecResult, 0 | 1>>();
 
 /** Layout-A EX on two successful results (spec V07: multiplicities only through the row count). */
 export function sameResultLayoutA(goldRows: readonly (readonly Cell[])[], predRows: readonly (readonly Cell[])[]): boolean {

@@ -19,6 +19,8 @@ export interface ScoreInput {
   weights?: readonly RewardWeight[];
   goldTables?: readonly string[];
   goldColumns?: readonly string[];
+  /** computeMetrics(gold, pred), when the caller already has it (it depends on the two results only). */
+  metrics?: ExecutionMetrics;
 }
 
 export interface CompletionScore {
@@ -54,7 +56,7 @@ export function sqlToExecute(input: Pick<ScoreInput, 'completion' | 'predSql'>):
 export function scoreCompletion(input: ScoreInput): CompletionScore {
   const text = completionText(input);
   const extracted = extractSqlWithOffset(text);
-  const metrics = computeMetrics(input.gold, input.pred);
+  const metrics = input.metrics ?? computeMetrics(input.gold, input.pred);
   const rewards = computeRewards({
     completion: text,
     gold: input.gold,

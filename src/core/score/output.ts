@@ -12,7 +12,15 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 export function recordLine(r: ScoredRecord): string {
-  return JSON.stringify(r, jsonReplacer) + '\n';
+  // A replacer slows JSON.stringify down severalfold; only result previews can hold a bigint.
+  return JSON.stringify(r, hasBigint(r) ? jsonReplacer : undefined) + '\n';
+}
+
+function hasBigint(r: ScoredRecord): boolean {
+  const e = r.execution;
+  if (!e) return false;
+  for (const rows of [e.gold.rows, e.pred.rows]) for (const row of rows) for (const c of row) if (typeof c === 'bigint') return true;
+  return false;
 }
 
 /**

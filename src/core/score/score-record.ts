@@ -6,14 +6,15 @@
 // never throws for bad data.
 
 import { outcomeOf, testSuiteExecutionAccuracy, type ExecPool, type ExecResult, type ResultCache } from '../exec/index.ts';
+import { computeMetrics, type ExecutionMetrics } from '../rewards/metrics.ts';
 import { scoreCompletion } from '../rewards/score.ts';
 import type { RewardWeight } from '../rewards/weighted.ts';
 import type { Schema } from '../plan/schema.ts';
-import type { MatchNode } from '../match/tree.ts';
-import { scoreStructuralWithTrees, type StructuralScore } from '../structural.ts';
+import type { StructuralScore } from '../structural.ts';
 import { extractSqlWithOffset } from '../trace/completion.ts';
 import { traceCompletion } from '../trace/index.ts';
 import { headlineValue } from './headline.ts';
+import { StructuralCache } from './structural-cache.ts';
 import {
   PREVIEW_ROWS,
   SCORE_SCHEMA,
@@ -21,7 +22,6 @@ import {
   type ExecutionScores,
   type InputRecord,
   type JsonCell,
-  type PlanTree,
   type ReasoningTrace,
   type RecordError,
   type ResultPreview,
@@ -43,6 +43,8 @@ export interface ScoreContext {
   goldCache?: ResultCache;
   /** Identical predictions (many systems agree) run once. */
   predCache?: ResultCache;
+  /** Structural scores of repeated (database, gold, prediction) triples computed once. */
+  structuralCache?: StructuralCache;
   timeoutMs?: number;
   weights?: readonly RewardWeight[];
   /** Headline reward name (see headline.ts). */
@@ -50,6 +52,9 @@ export interface ScoreContext {
 }
 
 const nowMs = (): number => performance.now();
+
+/** Test-suite variants run together before checking for a disagreement. */
+const TEST_SUITE_CHUNK = 8;
 
 export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<ScoredRecord> {
   const t0 = nowMs();
@@ -75,15 +80,18 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
   if (ctx.pool && db.testSuite && db.testSuite.length === 0) errors.push({ stage: 'test_suite', kind: 'no_suite', message: `no test-suite databases for "${r.db_id}"` });
 
   const ts = nowMs();
-  const structural = scoreStructuralWithTrees({ gold_sql: r.gold_sql, pred_sql: predSql }, db.schema);
+  const structural = (ctx.structuralCache ?? new StructuralCache(1)).score(r.db_id, db.schema, r.gold_sql, predSql);
   applyStructural(out, structural.score, extracted ? extracted.start : 0);
-  out.plans = { gold: structural.goldTree ? planTree(structural.goldTree) : null, pred: structural.predTree ? planTree(structural.predTree) : null };
+  out.plans = structural.plans;
   if (completion !== undefined) out.trace = reasoningTrace(completion);
   out.timing.structural_ms = round2(nowMs() - ts);
 
   if (execution) {
     const { gold, pred, elapsed } = await execution;
-    const score = scoreCompletion({ completion, predSql: r.pred_sql, gold: outcomeOf(gold), pred: outcomeOf(pred), weights: ctx.weights });
+    const goldOutcome = outcomeOf(gold);
+    const predOutcome = outcomeOf(pred);
+    const metrics = memoMetrics(gold, pred, () => computeMetrics(goldOutcome, predOutcome));
+    const score = scoreCompletion({ completion, predSql: r.pred_sql, gold: goldOutcome, pred: predOutcome, weights: ctx.weights, metrics });
     const scores: ExecutionScores = {
       metrics: score.metrics,
       format_think: score.format_think,
@@ -171,14 +179,20 @@ async function runTestSuite(
   pred: string,
 ): Promise<{ score: TestSuiteScore | null; elapsed: number; error: string | null }> {
   const t = nowMs();
-  const verdict = await testSuiteExecutionAccuracy(pool, gold, pred, variants, { cache: ctx.goldCache, timeoutMs: ctx.timeoutMs });
+  // Stop at the first disagreeing variant, as the original evaluation does: a wrong prediction costs a chunk, not the suite.
+  const verdict = await testSuiteExecutionAccuracy(pool, gold, pred, variants, {
+    cache: ctx.goldCache,
+    predCache: ctx.predCache,
+    timeoutMs: ctx.timeoutMs,
+    stopAfterChunk: TEST_SUITE_CHUNK,
+  });
   // A gold query that fails on a variant makes the suite say nothing about the prediction there; keep the verdict (it is the suite's rule) but say so.
   const goldFailed = verdict.variants.filter((v) => v.goldError).length;
   const failedOn = verdict.variants.filter((v) => v.ex === 0).map((v) => v.db.slice(v.db.lastIndexOf('/') + 1));
   return {
-    score: { correct: verdict.correct, variants: verdict.variants.length, failed_on: failedOn.slice(0, 10) },
+    score: { correct: verdict.correct, variants: variants.length, checked: verdict.variants.length, failed_on: failedOn.slice(0, 10) },
     elapsed: nowMs() - t,
-    error: goldFailed ? `gold fails on ${goldFailed} of ${verdict.variants.length} test-suite databases` : null,
+    error: goldFailed ? `gold fails on ${goldFailed} of the ${verdict.variants.length} test-suite databases checked` : null,
   };
 }
 
@@ -193,13 +207,6 @@ function applyStructural(out: ScoredRecord, s: StructuralScore, responseBase: nu
   for (const e of s.errors) {
     out.errors.push({ stage: 'structural', side: e.side, kind: e.kind, message: e.message, start: e.start, end: e.end, line: e.line, column: e.column, step: e.step });
   }
-}
-
-export function planTree(n: MatchNode): PlanTree {
-  const t: PlanTree = { label: n.label, children: n.children.map(planTree) };
-  if (n.op) t.op = true;
-  if (n.range) t.range = [n.range.start, n.range.end];
-  return t;
 }
 
 function reasoningTrace(completion: string): ReasoningTrace {
@@ -231,6 +238,20 @@ function jsonCell(c: ExecResult['rows'][number][number]): JsonCell {
   if (c instanceof Uint8Array) return { blob: Buffer.from(c.subarray(0, MAX_BLOB_PREVIEW)).toString('hex'), bytes: c.length };
   if (typeof c === 'number' && !Number.isFinite(c)) return String(c); // JSON has no NaN/Infinity
   return c;
+}
+
+// Cached results come back as the same objects, and metrics depend on the two results only.
+const metricsMemo = new WeakMap<ExecResult, WeakMap<ExecResult, ExecutionMetrics>>();
+
+function memoMetrics(gold: ExecResult, pred: ExecResult, compute: () => ExecutionMetrics): ExecutionMetrics {
+  let byPred = metricsMemo.get(gold);
+  let m = byPred?.get(pred);
+  if (!m) {
+    m = compute();
+    if (!byPred) metricsMemo.set(gold, (byPred = new WeakMap()));
+    byPred.set(pred, m);
+  }
+  return m;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;

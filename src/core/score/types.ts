@@ -109,8 +109,11 @@ export interface ExecutionScores {
 export interface TestSuiteScore {
   /** Agrees with gold (layout-A EX) on every variant database. */
   correct: boolean;
+  /** Variant databases of this db_id. */
   variants: number;
-  /** File names of the variants it disagreed on (at most 10). */
+  /** Variants actually run: checking stops after the chunk (of 8) holding the first disagreement, like the original evaluation. */
+  checked: number;
+  /** File names of the variants it disagreed on among those checked (at most 10). */
   failed_on: string[];
 }
 
