@@ -21,6 +21,7 @@ const common = {
 const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.cjs' },
   { entryPoints: ['src/core/exec/worker.ts'], outfile: 'dist/exec-worker.cjs' },
+  { entryPoints: ['src/core/score/structural-worker.ts'], outfile: 'dist/structural-worker.cjs' },
   { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.cjs' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 

@@ -120,6 +120,21 @@ test('score: every record scored or reported in input order, with execution and 
   assert.match(r.stderr, /wrote 8 records -> /);
   }));
 
+test('score: structural work on a worker thread or on the main thread gives identical records', () =>
+  withTempDir(async (dir) => {
+    const input = join(dir, 'mixed.jsonl');
+    writeFileSync(input, MIXED + '\n');
+    const outs: ScoredRecord[][] = [];
+    for (const threads of ['0', '2']) {
+      const out = join(dir, `out-${threads}.jsonl`);
+      const r = await run('score', input, '--db-root', SPIDER_DIR, '--schema', DEMO_TABLES, '--jobs', '1', '--structural-threads', threads, '--out', out, '--quiet');
+      assert.equal(r.code, 0, r.stderr);
+      outs.push(readJsonl(out).map((x) => ({ ...x, timing: null, execution: null }) as unknown as ScoredRecord));
+    }
+    assert.equal(outs[0].length, 8);
+    assert.deepEqual(outs[1], outs[0]);
+  }));
+
 test('score: usage errors are one line', async () => {
   const none = await run('score', 'x.jsonl');
   assert.equal(none.code, 2);

@@ -14,6 +14,7 @@ import { readScoreInput, type FieldOptions } from '../../core/score/input.ts';
 import { JsonlWriter, readPreviousOutput, recordLine } from '../../core/score/output.ts';
 import { itemKey, recordKey, runScore } from '../../core/score/run.ts';
 import { StructuralCache } from '../../core/score/structural-cache.ts';
+import { StructuralPool } from '../../core/score/structural-pool.ts';
 import { SummaryBuilder } from '../../core/score/summary.ts';
 import type { InputItem, ScoredRecord } from '../../core/score/types.ts';
 import { CliError, UsageError, intOpt, stringOpt, type Command, type ParsedArgs } from '../command.ts';
@@ -42,6 +43,7 @@ export const scoreCommand: Command = {
     `  --reward <name>            headline reward (default ${DEFAULT_HEADLINE}; also EX, QATCH, ex, qa, weighted, test_suite, relpm_f1, ...)`,
     '  --weights "QATCH=0.95,format_think=0.05"   the weighted sum (TRL float32)',
     '  --timeout-ms N (default 30000)   --jobs N (worker processes, default: cores)   --row-cap N (0 = none)',
+    '  --structural-threads N     threads that parse, plan and match (default: cores - 1, at least 1; 0 = main thread)',
     'Output:',
     '  --out <file.jsonl>         one record per input record, in input order (default: stdout)',
     '  --resume                   skip records already in --out and append the rest',
@@ -59,6 +61,7 @@ export const scoreCommand: Command = {
     weights: { type: 'string' },
     'timeout-ms': { type: 'string' },
     jobs: { type: 'string' },
+    'structural-threads': { type: 'string' },
     'row-cap': { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean' },
@@ -135,6 +138,8 @@ export const scoreCommand: Command = {
     }
 
     // A test suite has ~34 variant databases per schema: keep their connections open rather than reopen them per query.
+    const threads = intOpt(args, 'structural-threads', Math.max(1, Math.min(4, availableParallelism() - 1)));
+    const structuralPool = threads > 0 ? new StructuralPool({ dbRoot, tablesJson }, threads) : null;
     const pool = structuralOnly ? null : new ExecPool({ size: jobs, timeoutMs, rowCap: intOpt(args, 'row-cap', 0), maxConnections: testSuite ? 1024 : 64 });
     const writer = outPath ? new JsonlWriter(outPath, { append: resume }) : null;
     const progress = quiet ? null : new Progress({ write: io.stderr, isTTY: io.isTTY, total: items.length, start: done.size });
@@ -157,7 +162,7 @@ export const scoreCommand: Command = {
           // Databases are read-only inputs of a run: look at each file at most once a second, not per query.
           goldCache: new ResultCache({ maxEntries: 50_000, maxCellsPerEntry: 200_000, identityTtlMs: 1000 }),
           predCache: new ResultCache({ maxEntries: 20_000, maxCellsPerEntry: 20_000, identityTtlMs: 1000 }),
-          structuralCache: new StructuralCache(),
+          structuralCache: new StructuralCache(50_000, 50_000, structuralPool),
           timeoutMs,
           weights,
           reward,
@@ -177,7 +182,7 @@ export const scoreCommand: Command = {
       process.off('SIGTERM', onSignal);
       writer?.close();
       if (process.env.STEPLENS_DEBUG && pool) io.stderr(`steplens: exec pool ${JSON.stringify(pool.stats())}\n`);
-      await pool?.close();
+      await Promise.all([pool?.close(), structuralPool?.close()]);
     }
     progress?.finish();
 

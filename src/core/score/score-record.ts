@@ -80,7 +80,7 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
   if (ctx.pool && db.testSuite && db.testSuite.length === 0) errors.push({ stage: 'test_suite', kind: 'no_suite', message: `no test-suite databases for "${r.db_id}"` });
 
   const ts = nowMs();
-  const structural = (ctx.structuralCache ?? new StructuralCache(1)).score(r.db_id, db.schema, r.gold_sql, predSql);
+  const structural = await (ctx.structuralCache ?? new StructuralCache(1)).scoreAsync(r.db_id, db.schema, r.gold_sql, predSql);
   applyStructural(out, structural.score, extracted ? extracted.start : 0);
   out.plans = structural.plans;
   if (completion !== undefined) out.trace = reasoningTrace(completion);

@@ -7,6 +7,7 @@ import type { Schema } from '../plan/schema.ts';
 import { prepareGold, scoreStructuralWithTrees, type GoldSide, type StructuralScore } from '../structural.ts';
 import type { MatchNode } from '../match/tree.ts';
 import type { PlanTree } from './types.ts';
+import type { StructuralPool } from './structural-pool.ts';
 
 export interface StructuralResult {
   score: StructuralScore;
@@ -15,28 +16,55 @@ export interface StructuralResult {
 
 export class StructuralCache {
   private readonly golds = new Map<string, { side: GoldSide; plan: PlanTree | null }>();
-  private readonly results = new Map<string, StructuralResult>();
+  private readonly results = new Map<string, StructuralResult | Promise<StructuralResult>>();
   private readonly maxEntries: number;
+  private readonly maxResults: number;
+  private readonly pool: StructuralPool | null;
   hits = 0;
   misses = 0;
 
-  constructor(maxEntries = 50_000) {
+  /** With a pool, misses are computed on its threads (`scoreAsync`); `maxResults` 1 turns the triple level off. */
+  constructor(maxEntries = 50_000, maxResults = maxEntries, pool: StructuralPool | null = null) {
     this.maxEntries = maxEntries;
+    this.maxResults = maxResults;
+    this.pool = pool;
   }
 
   score(dbId: string, schema: Schema, gold: string, pred: string): StructuralResult {
     const key = `${dbId}\u0000${gold}\u0000${pred}`;
     const hit = this.results.get(key);
-    if (hit) {
+    if (hit && !(hit instanceof Promise)) {
       this.hits++;
       return hit;
     }
     this.misses++;
+    const result = this.compute(dbId, schema, gold, pred);
+    bounded(this.results, key, result, this.maxResults);
+    return result;
+  }
+
+  /** Like score(), on the pool's threads when there is a pool (inline if a thread fails). */
+  scoreAsync(dbId: string, schema: Schema, gold: string, pred: string): Promise<StructuralResult> {
+    if (!this.pool) return Promise.resolve(this.score(dbId, schema, gold, pred));
+    const key = `${dbId}\u0000${gold}\u0000${pred}`;
+    const hit = this.results.get(key);
+    if (hit) {
+      this.hits++;
+      return Promise.resolve(hit);
+    }
+    this.misses++;
+    const p = this.pool.score(dbId, gold, pred).catch(() => this.compute(dbId, schema, gold, pred));
+    bounded(this.results, key, p, this.maxResults);
+    p.then((r) => {
+      if (this.results.get(key) === p) this.results.set(key, r);
+    });
+    return p;
+  }
+
+  private compute(dbId: string, schema: Schema, gold: string, pred: string): StructuralResult {
     const g = this.gold(dbId, schema, gold);
     const s = scoreStructuralWithTrees({ gold_sql: gold, pred_sql: pred }, schema, { gold: g.side });
-    const result = { score: s.score, plans: { gold: g.plan, pred: s.predTree ? planTree(s.predTree) : null } };
-    bounded(this.results, key, result, this.maxEntries);
-    return result;
+    return { score: s.score, plans: { gold: g.plan, pred: s.predTree ? planTree(s.predTree) : null } };
   }
 
   private gold(dbId: string, schema: Schema, gold: string): { side: GoldSide; plan: PlanTree | null } {
