@@ -118,14 +118,18 @@ async function main(): Promise<void> {
     }
   });
 
-  const m = /^#sample=(\d+)$/.exec(location.hash);
-  if (m) {
+  // `#sample=N` opens sample N: on load, and when the address changes (a shared link, back/forward).
+  const openFromHash = () => {
+    const m = /^#sample=(\d+)$/.exec(location.hash);
+    if (!m) return;
     const i = Number(m[1]) - 1;
     if (rows[i]) {
       table.selectRow(i, true);
       void open(rows[i], true);
     }
-  }
+  };
+  window.addEventListener('hashchange', openFromHash);
+  openFromHash();
 
   // First screen is up once the browser has painted it.
   requestAnimationFrame(() =>
