@@ -73,7 +73,7 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
     return out;
   }
 
-  // Start execution first so the workers run while the main thread plans.
+  // Start execution first so that it overlaps with parsing and planning.
   const execution = ctx.pool && db.dbPath ? execute(ctx, ctx.pool, db.dbPath, r.gold_sql, predSql) : null;
   const suite = ctx.pool && db.testSuite && db.testSuite.length > 0 ? runTestSuite(ctx, ctx.pool, db.testSuite, r.gold_sql, predSql) : null;
   if (ctx.pool && !db.dbPath) errors.push({ stage: 'database', kind: 'no_database', message: `no database file for "${r.db_id}": execution rewards not computed` });
