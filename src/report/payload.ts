@@ -15,6 +15,7 @@
 // records it read itself). Dropped on the way: `token_rewards` (derivable from
 // the steps, not shown), `plan_id` of match ends, and float digits beyond 1e-6.
 
+import { METRIC_NAMES } from '../core/rewards/metric-names.ts';
 import type {
   ExecutionScores,
   JsonCell,
@@ -32,18 +33,8 @@ import type { MatchEnd, MatchPair, Prf, StructuralStep } from '../core/structura
 export const PAYLOAD_VERSION = 1;
 export const CHUNK_SIZE = 200;
 
-/** Metric keys in the order `ExecEnc` stores them (METRIC_NAMES of core/rewards/metrics.ts). */
-export const METRIC_KEYS = [
-  'cell_precision',
-  'cell_recall',
-  'tuple_cardinality',
-  'tuple_constraint',
-  'tuple_order',
-  'qa',
-  'f1',
-  'ex',
-  'bird_ex',
-] as const satisfies readonly (keyof ExecutionMetrics)[];
+/** Metric keys in the order `ExecEnc` stores them. */
+export const METRIC_KEYS = METRIC_NAMES;
 
 // ---------------------------------------------------------------- shapes
 

@@ -26,17 +26,7 @@ export interface ExecutionMetrics {
   bird_ex: number;
 }
 
-export const METRIC_NAMES = [
-  'cell_precision',
-  'cell_recall',
-  'tuple_cardinality',
-  'tuple_constraint',
-  'tuple_order',
-  'qa',
-  'f1',
-  'ex',
-  'bird_ex',
-] as const satisfies readonly (keyof ExecutionMetrics)[];
+export { METRIC_NAMES } from './metric-names.ts';
 
 export function rowsOk(rows: readonly Row[]): QueryOutcome {
   return { ok: true, rows };
