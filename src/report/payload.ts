@@ -94,6 +94,8 @@ export interface DetailEnc {
   /** sql_span */
   sp?: [number, number];
   x: ExecEnc | null;
+  /** Format rewards [think, reasoning, tag_count] of a record without execution (otherwise they are in `x`). */
+  f?: [number, number, number];
   ts: TestSuiteScore | null;
   rp: [number, number, number] | null;
   ap: [number, number, number] | null;
@@ -332,6 +334,7 @@ export function buildPayload(records: readonly ScoredRecord[], summary: ScoreSum
       e: r.errors ?? [],
       tm: [round2(r.timing?.total_ms ?? 0), round2(r.timing?.structural_ms ?? 0), round2(r.timing?.execution_ms ?? 0), round2(r.timing?.test_suite_ms ?? 0)],
     };
+    if (!x && r.format) d.f = [round6(r.format.format_think), round6(r.format.format_reasoning), round6(r.format.tag_count)];
     if (r.completion !== undefined) d.c = r.completion;
     if (r.sql_span) d.sp = r.sql_span;
     details.push(d);
@@ -443,6 +446,12 @@ export function expandRecord(row: SampleRow, d: DetailEnc, rewardKeys: readonly 
     execution = { metrics, format_think: ft, format_reasoning: fr, tag_count: tc, weighted: w, rewards, gold: preview(g, ge), pred: preview(p, pe) };
   }
 
+  const format = execution
+    ? { format_think: execution.format_think, format_reasoning: execution.format_reasoning, tag_count: execution.tag_count }
+    : d.f
+      ? { format_think: d.f[0], format_reasoning: d.f[1], tag_count: d.f[2] }
+      : null;
+
   let trace: ReasoningTrace | null = null;
   if (d.tr) {
     trace = {
@@ -463,6 +472,7 @@ export function expandRecord(row: SampleRow, d: DetailEnc, rewardKeys: readonly 
     gold_sql: row.goldSql,
     pred_sql: row.predSql,
     reward: { name: row.rewardName, value: row.reward },
+    format,
     execution,
     test_suite: d.ts,
     relpm: prfOf(d.rp),

@@ -89,6 +89,7 @@ test('score: every record scored or reported in input order, with execution and 
   assert.deepEqual(think.steprtm!.steps.map((s) => s.name), ['older', null]);
   assert.equal(think.steprtm!.total, 1);
   assert.equal(think.execution!.format_think, 1);
+  assert.deepEqual(think.format, { format_think: 1, format_reasoning: 0, tag_count: 1 });
   assert.equal(think.reward.value, 1);
   assert.equal(THINK[think.steprtm!.token_rewards[0].offset], ')'); // credited at the CTE's closing parenthesis, in completion offsets
   assert.ok(think.trace!.segments.length >= 2);
@@ -103,13 +104,15 @@ test('score: every record scored or reported in input order, with execution and 
   assert.equal(nodb.reward.value, null);
   assert.match(nogold.errors[0].message, /line 7: missing field/);
 
-  // A schema but no database: structural scores, no execution, said so.
+  // A schema but no database: structural scores and format rewards, no execution, said so.
   assert.equal(bird.execution, null);
+  assert.deepEqual(bird.format, { format_think: 0, format_reasoning: 0, tag_count: 0 });
   assert.ok(bird.relpm!.f1 > 0);
   assert.deepEqual(bird.errors.map((e) => e.kind), ['no_database']);
 
   const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as ScoreSummary;
   assert.equal(summary.records, 8);
+  assert.equal(summary.distributions.format_think.count, 6); // every scored record, executed or not
   assert.equal(summary.bad_records, 2);
   assert.equal(summary.executed, 4);
   assert.deepEqual(summary.ex, { correct: 3, total: 4, rate: 0.75 });

@@ -149,6 +149,15 @@ export function renderDrilldown(r: ScoredRecord, opts: DrilldownOptions = {}): H
     );
     const rw = Object.entries(x.rewards);
     if (rw.length) groups.push(scoreGroup(`Rewards (${rw.length})`, rw.map(([k, v]) => kv(k, valueChip(v, ...(RANGES[k] ?? [0, 1])))), 'sl-score-rewards'));
+  } else if (r.format) {
+    // Not executed (no database): the format rewards still apply to the response.
+    side.push(
+      scoreGroup('Format', [
+        kv('format_think', valueChip(r.format.format_think)),
+        kv('format_reasoning', valueChip(r.format.format_reasoning)),
+        kv('tag_count', valueChip(r.format.tag_count)),
+      ]),
+    );
   }
   const structural: Node[][] = [];
   if (r.relpm) structural.push(kv('RelPM', h('span', { title: 'precision · recall · F1' }, valueChip(r.relpm.precision), ' ', valueChip(r.relpm.recall), ' ', valueChip(r.relpm.f1))));

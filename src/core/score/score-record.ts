@@ -11,7 +11,7 @@ import { scoreCompletion } from '../rewards/score.ts';
 import type { RewardWeight } from '../rewards/weighted.ts';
 import type { Schema } from '../plan/schema.ts';
 import type { StructuralScore } from '../structural.ts';
-import { extractSqlWithOffset } from '../trace/completion.ts';
+import { extractSqlWithOffset, formatReward, tagCountReward } from '../trace/completion.ts';
 import { traceCompletion } from '../trace/index.ts';
 import { headlineValue } from './headline.ts';
 import { StructuralCache } from './structural-cache.ts';
@@ -65,6 +65,8 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
 
   const span: [number, number] | undefined = extracted ? [extracted.start, extracted.end] : undefined;
   const out = emptyRecord(r, ctx.reward, errors, { gold_sql: r.gold_sql, pred_sql: predSql, completion, sql_span: span });
+  const response = completion ?? r.pred_sql ?? '';
+  out.format = { format_think: formatReward(response, 'think'), format_reasoning: formatReward(response, 'reasoning'), tag_count: tagCountReward(response) };
 
   const db = ctx.database(r.db_id);
   if ('error' in db) {
@@ -146,6 +148,7 @@ export function emptyRecord(
     pred_sql: sql.pred_sql,
     ...(sql.completion !== undefined ? { completion: sql.completion, sql_span: sql.sql_span } : {}),
     reward: { name: reward, value: null },
+    format: null,
     execution: null,
     test_suite: null,
     relpm: null,

@@ -98,6 +98,7 @@ class GroupBuilder {
 /** Every value a record contributes to the distributions, by name. */
 function values(r: ScoredRecord): [string, number | null][] {
   const out: [string, number | null][] = [[r.reward.name, r.reward.value]];
+  if (r.format) out.push(['format_think', r.format.format_think], ['format_reasoning', r.format.format_reasoning], ['tag_count', r.format.tag_count]);
   const e = r.execution;
   if (e) {
     for (const m of METRIC_NAMES) out.push([m, e.metrics[m]]);

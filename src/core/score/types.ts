@@ -93,6 +93,14 @@ export interface RecordError {
   step?: string | null;
 }
 
+export interface FormatScores {
+  /** `<think>…</think><answer>…</answer>` (Think2SQL format_reward, tag=think). */
+  format_think: number;
+  /** `<reasoning>…</reasoning><answer>…</answer>`. */
+  format_reasoning: number;
+  tag_count: number;
+}
+
 export interface ExecutionScores {
   metrics: ExecutionMetrics;
   format_think: number;
@@ -145,6 +153,8 @@ export interface ScoredRecord {
   sql_span?: [number, number];
   /** The run's headline reward (`--reward`): its name and value; null when it could not be computed (e.g. no database). */
   reward: { name: string; value: number | null };
+  /** Format rewards of the response (the completion, else `pred_sql`); they need no execution, so records without a database have them too. */
+  format: FormatScores | null;
   /** Null when nothing was executed (no database, --structural-only, bad record). */
   execution: ExecutionScores | null;
   /** With --test-suite and a suite for this db_id. */
