@@ -2,6 +2,7 @@
 // in ./commands and are listed in ./commands/index.ts.
 
 import type { ParseArgsConfig } from 'node:util';
+import { jsonReplacer } from '../core/json.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -70,8 +71,3 @@ export function writeJson(io: CommandIO, value: unknown): void {
   io.stdout(JSON.stringify(value, jsonReplacer) + '\n');
 }
 
-/** BigInt cells (integers beyond 2^53) are written as JSON numbers with all their digits. */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  // JSON.rawJSON (Node >= 21) emits the digits verbatim; a replacer's result is not passed through toJSON.
-  return typeof value === 'bigint' ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(value.toString()) : value;
-}

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { ResultCache } from './cache.ts';
 import type { ExecPool } from './pool.ts';
 import type { Cell, ExecError, ExecResult } from './protocol.ts';
+import { ResultPairMemo } from './result-pair-memo.ts';
 import { executionAccuracy, type QueryOutcome } from '../rewards/metrics.ts';
 
 export interface VariantOutcome {
@@ -85,17 +86,10 @@ async function compareOn(pool: ExecPool, gold: string, pred: string, variants: r
 
 /** EX of layout A with its error rules: gold failed → 1 iff the prediction failed too; prediction failed → 0. */
 export function exLayoutA(gold: ExecResult, pred: ExecResult): 0 | 1 {
-  // Cached results come back as the same objects: compare each pair once.
-  let byPred = exMemo.get(gold);
-  const known = byPred?.get(pred);
-  if (known !== undefined) return known;
-  const ex = executionAccuracy(outcomeOf(gold), outcomeOf(pred)) === 1 ? 1 : 0;
-  if (!byPred) exMemo.set(gold, (byPred = new WeakMap()));
-  byPred.set(pred, ex);
-  return ex;
+  return exMemo.get(gold, pred, () => (executionAccuracy(outcomeOf(gold), outcomeOf(pred)) === 1 ? 1 : 0));
 }
 
-const exMemo = new WeakMap<ExecResult, WeakMap<ExecResult, 0 | 1>>();
+const exMemo = new ResultPairMemo<0 | 1>();
 
 /** Layout-A EX on two successful results (spec V07: multiplicities only through the row count). */
 export function sameResultLayoutA(goldRows: readonly (readonly Cell[])[], predRows: readonly (readonly Cell[])[]): boolean {

@@ -47,8 +47,8 @@ export function headlineValue(name: string, r: ScoredRecord): number | null {
   return null;
 }
 
-/** Smallest and largest value of a reward, for histogram bins; null when unknown. */
-export function headlineRange(name: string): readonly [number, number] | null {
+/** Smallest and largest value of a reward, for histogram bins ([0, 1] unless the registry says otherwise). */
+export function headlineRange(name: string): readonly [number, number] {
   const spec = REWARD_SPECS.find((s) => s.key === name);
   if (spec) return spec.range;
   if (name === 'steprtm_outcome') return [-1, 1];

@@ -4,12 +4,8 @@
 // last line that a kill may leave.
 
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { jsonReplacer } from '../json.ts';
 import { SCORE_SCHEMA, type ScoredRecord } from './types.ts';
-
-/** bigint cells are written with all their digits (JSON.rawJSON, Node >= 21). */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(value.toString()) : value;
-}
 
 export function recordLine(r: ScoredRecord): string {
   // A replacer slows JSON.stringify down severalfold; only result previews can hold a bigint.

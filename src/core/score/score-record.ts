@@ -6,6 +6,7 @@
 // never throws for bad data.
 
 import { outcomeOf, testSuiteExecutionAccuracy, type ExecPool, type ExecResult, type ResultCache } from '../exec/index.ts';
+import { ResultPairMemo } from '../exec/result-pair-memo.ts';
 import { computeMetrics, type ExecutionMetrics } from '../rewards/metrics.ts';
 import { scoreCompletion } from '../rewards/score.ts';
 import type { RewardWeight } from '../rewards/weighted.ts';
@@ -20,6 +21,7 @@ import {
   SCORE_SCHEMA,
   type BadRecord,
   type ExecutionScores,
+  type FormatScores,
   type InputRecord,
   type JsonCell,
   type ReasoningTrace,
@@ -65,12 +67,11 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
 
   const span: [number, number] | undefined = extracted ? [extracted.start, extracted.end] : undefined;
   const out = emptyRecord(r, ctx.reward, errors, { gold_sql: r.gold_sql, pred_sql: predSql, completion, sql_span: span });
-  const response = completion ?? r.pred_sql ?? '';
-  out.format = { format_think: formatReward(response, 'think'), format_reasoning: formatReward(response, 'reasoning'), tag_count: tagCountReward(response) };
 
   const db = ctx.database(r.db_id);
   if ('error' in db) {
     errors.push({ stage: 'database', kind: 'unknown_db', message: db.error });
+    out.format = formatScores(completion ?? r.pred_sql ?? '');
     out.timing.total_ms = round2(nowMs() - t0);
     return out;
   }
@@ -92,7 +93,7 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
     const { gold, pred, elapsed } = await execution;
     const goldOutcome = outcomeOf(gold);
     const predOutcome = outcomeOf(pred);
-    const metrics = memoMetrics(gold, pred, () => computeMetrics(goldOutcome, predOutcome));
+    const metrics = metricsMemo.get(gold, pred, () => computeMetrics(goldOutcome, predOutcome));
     const score = scoreCompletion({ completion, predSql: r.pred_sql, gold: goldOutcome, pred: predOutcome, weights: ctx.weights, metrics });
     const scores: ExecutionScores = {
       metrics: score.metrics,
@@ -105,10 +106,12 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
       pred: preview(pred),
     };
     out.execution = scores;
+    out.format = { format_think: score.format_think, format_reasoning: score.format_reasoning, tag_count: score.tag_count };
     out.timing.execution_ms = round2(elapsed);
     if (gold.error) errors.push({ stage: 'execution', side: 'gold', kind: gold.error.kind, message: gold.error.message });
     if (pred.error) errors.push({ stage: 'execution', side: 'pred', kind: pred.error.kind, message: pred.error.message });
   }
+  if (!out.format) out.format = formatScores(completion ?? r.pred_sql ?? '');
   if (suite) {
     const { score, elapsed, error } = await suite;
     out.test_suite = score;
@@ -199,6 +202,11 @@ async function runTestSuite(
   };
 }
 
+/** The format rewards of a response that was not executed (scoreCompletion computes them otherwise). */
+function formatScores(response: string): FormatScores {
+  return { format_think: formatReward(response, 'think'), format_reasoning: formatReward(response, 'reasoning'), tag_count: tagCountReward(response) };
+}
+
 function applyStructural(out: ScoredRecord, s: StructuralScore, responseBase: number): void {
   out.relpm = s.relpm;
   out.astpm = s.astpm;
@@ -243,18 +251,7 @@ function jsonCell(c: ExecResult['rows'][number][number]): JsonCell {
   return c;
 }
 
-// Cached results come back as the same objects, and metrics depend on the two results only.
-const metricsMemo = new WeakMap<ExecResult, WeakMap<ExecResult, ExecutionMetrics>>();
-
-function memoMetrics(gold: ExecResult, pred: ExecResult, compute: () => ExecutionMetrics): ExecutionMetrics {
-  let byPred = metricsMemo.get(gold);
-  let m = byPred?.get(pred);
-  if (!m) {
-    m = compute();
-    if (!byPred) metricsMemo.set(gold, (byPred = new WeakMap()));
-    byPred.set(pred, m);
-  }
-  return m;
-}
+// The metrics depend on the two results only.
+const metricsMemo = new ResultPairMemo<ExecutionMetrics>();
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -191,7 +191,7 @@ export class SummaryBuilder {
   private distribution(name: string): DistributionBuilder {
     let d = this.distributions.get(name);
     if (!d) {
-      const [lo, hi] = headlineRange(name) ?? [0, 1];
+      const [lo, hi] = headlineRange(name);
       d = new DistributionBuilder(lo, hi);
       this.distributions.set(name, d);
     }
