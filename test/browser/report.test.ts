@@ -91,8 +91,16 @@ describe('HTML report in headless Chromium', { skip }, () => {
     await w.page.close();
   }
 
-  const visibleIds = (page: Page) => page.$$eval('.sl-tbody .sl-tr', (rows) => rows.map((r) => Number((r as HTMLElement).dataset.i)));
-  const cellTexts = (page: Page, col: string) => page.$$eval(`.sl-tbody .sl-tr .sl-col-${col}`, (cells) => cells.map((c) => c.textContent ?? ''));
+  // The table renders in the next animation frame after a sort or filter: read it once that frame has run.
+  const settled = (page: Page) => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  const visibleIds = async (page: Page) => {
+    await settled(page);
+    return page.$$eval('.sl-tbody .sl-tr', (rows) => rows.map((r) => Number((r as HTMLElement).dataset.i)));
+  };
+  const cellTexts = async (page: Page, col: string) => {
+    await settled(page);
+    return page.$$eval(`.sl-tbody .sl-tr .sl-col-${col}`, (cells) => cells.map((c) => c.textContent ?? ''));
+  };
   /** Screenshot of an element, at most `maxHeight` px of it (keeps the committed PNGs small). */
   const shot = async (page: Page, selector: string, name: string, maxHeight = 900) => {
     const el = page.locator(selector).first();
