@@ -309,8 +309,6 @@ describe('HTML report in headless Chromium', { skip }, () => {
   it('keeps a 5,000-record list virtualized and responsive', async () => {
     const w = await open(bigUrl);
     const { page } = w;
-    const ready = await page.evaluate(() => window.__steplensReady!);
-    assert.ok(ready < 2000, `first screen after ${ready} ms`);
     assert.match(await page.locator('.sl-table-count').innerText(), /5,000 samples/);
     const rendered = await page.locator('.sl-tbody .sl-tr').count();
     assert.ok(rendered > 10 && rendered < 80, `${rendered} rows in the DOM`);
@@ -318,13 +316,24 @@ describe('HTML report in headless Chromium', { skip }, () => {
     await page.locator('.sl-viewport').evaluate((v) => (v.scrollTop = v.scrollHeight));
     await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('.sl-tbody .sl-tr')).some((r) => r.dataset.i === '4999'));
     assert.ok((await page.locator('.sl-tbody .sl-tr').count()) < 80);
-    // Sort and filter 5,000 rows quickly.
-    const t0 = await page.evaluate(() => performance.now());
+    // Sort and filter 5,000 rows (how fast is measured by `npm run bench:report`).
     await page.click('.sl-th[data-key="relpmF1"]');
     await page.fill('.sl-search', 'stadium');
     await page.waitForFunction(() => /of 5,000/.test(document.querySelector('.sl-table-count')!.textContent!));
-    const t1 = await page.evaluate(() => performance.now());
-    assert.ok(t1 - t0 < 1500, `sort + filter took ${t1 - t0} ms`);
+    // A large table debounces typing; changing another filter before the text is
+    // applied keeps the typed text (it used to be put back to the previous one).
+    const shown = async () => Number((await page.locator('.sl-table-count').innerText()).match(/^([\d,]+) of/)![1].replace(/,/g, ''));
+    await page.fill('.sl-search', 'concert');
+    await page.waitForTimeout(300);
+    const concert = await shown();
+    await page.fill('.sl-search', 'stadium');
+    await page.fill('.sl-search', 'concert');
+    await page.selectOption('.sl-filterbar select[aria-label="Status"]', 'ex-wrong');
+    await page.waitForTimeout(300);
+    assert.equal(await page.inputValue('.sl-search'), 'concert');
+    const wrongConcert = await shown();
+    assert.ok(wrongConcert > 0 && wrongConcert < concert, `${wrongConcert} EX-wrong of ${concert} concert rows`);
+    await page.click('.sl-filterbar .sl-button');
     // Open a sample from a later chunk.
     await page.fill('.sl-search', '');
     await page.locator('.sl-viewport').press('End');

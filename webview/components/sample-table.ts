@@ -176,7 +176,10 @@ export class SampleTable {
     this.inputs = { text, source, db, status, min, max };
     text.addEventListener('input', () => {
       clearTimeout(this.textTimer);
-      this.textTimer = setTimeout(() => this.setFilter({ text: text.value }), this.rows.length > 3000 ? 120 : 0);
+      this.textTimer = setTimeout(() => {
+        this.textTimer = undefined;
+        this.setFilter({ text: text.value });
+      }, this.rows.length > 3000 ? 120 : 0);
     });
     source.addEventListener('change', () => this.setFilter({ source: source.value }));
     db.addEventListener('change', () => this.setFilter({ db: db.value }));
@@ -262,6 +265,13 @@ export class SampleTable {
   }
 
   setFilter(f: Partial<TableFilter>): void {
+    // Text typed but not yet applied (debounced) is part of this filter; otherwise
+    // syncing the inputs below would put the old text back into the search box.
+    if (this.textTimer !== undefined) {
+      clearTimeout(this.textTimer);
+      this.textTimer = undefined;
+      if (f.text === undefined) f = { ...f, text: this.inputs.text.value };
+    }
     this.filter = { ...this.filter, ...f };
     const i = this.inputs;
     if (i.text.value !== this.filter.text) i.text.value = this.filter.text;
