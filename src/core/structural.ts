@@ -7,10 +7,9 @@
 import { analyzeSql, type StepAnalysis } from './analyze.ts';
 import { matchTreeOf, planAst } from './plan/index.ts';
 import { parseSelect } from './sql/parse.ts';
-import { astTreeFromJson } from './match/ast-tree.ts';
 import type { Schema } from './plan/schema.ts';
 import { positionAt, SqlError } from './sql/errors.ts';
-import { astTreeOfSql, moSqlJsonText } from './match/ast-from-sql.ts';
+import { astTreeOfMoJson, astTreeOfSql, moSqlJson } from './match/ast-from-sql.ts';
 import { astpm, relpm, type MatchScore } from './match/relpm.ts';
 import { stepRtm, tokenRewards, relpmOutcomeScorer, type OutcomeScorer, type StepError, type StepInput, type TokenReward, type TreeResult } from './match/steprtm.ts';
 import { preorder, type MatchNode } from './match/tree.ts';
@@ -125,7 +124,7 @@ export function prepareGold(gold: string, schema: Schema): GoldSide {
   let astTree: MatchNode | undefined;
   try {
     const ast = parseSelect(gold);
-    astTree = astTreeFromJson(moSqlJsonText(ast));
+    astTree = astTreeOfMoJson(moSqlJson(ast));
     const tree = matchTreeOf(planAst(ast, gold, schema));
     return { sql: gold, tree, ast: astTree, result: { tree } };
   } catch (err) {
@@ -199,7 +198,7 @@ export function scoreStructuralWithTrees(
     // The main step's plan holds the whole statement's syntax tree; parse again only when planning failed.
     const mainPlan = analysis.error ? null : analysis.steps[analysis.steps.length - 1].plan;
     try {
-      astpmScore = prf(astpm(goldAst, mainPlan ? astTreeFromJson(moSqlJsonText(mainPlan.ast)) : astTreeOfSql(pred)));
+      astpmScore = prf(astpm(goldAst, mainPlan ? astTreeOfMoJson(moSqlJson(mainPlan.ast)) : astTreeOfSql(pred)));
     } catch {
       astpmScore = ZERO;
     }

@@ -11,24 +11,25 @@
 //   CHUNK_SIZE records each, decoded only when a record is opened.
 //
 // `expandRecord` rebuilds a ScoredRecord from these, so the drill-down
-// components take the real `steplens.score/1` shape (the VS Code panel passes
+// components take the real `steplens.score/2` shape (the VS Code panel passes
 // records it read itself). Dropped on the way: `token_rewards` (derivable from
-// the steps, not shown), `plan_id` of match ends, and float digits beyond 1e-6.
+// the steps, not shown) and float digits beyond 1e-6.
 
 import { METRIC_NAMES } from '../core/rewards/metric-names.ts';
-import type {
-  ExecutionScores,
-  JsonCell,
-  PlanTree,
-  ReasoningTrace,
-  RecordError,
-  ResultPreview,
-  ScoreSummary,
-  ScoredRecord,
-  TestSuiteScore,
+import {
+  SCORE_SCHEMA,
+  type ExecutionScores,
+  type JsonCell,
+  type PlanTree,
+  type ReasoningTrace,
+  type RecordError,
+  type ResultPreview,
+  type ScoreSummary,
+  type ScoredRecord,
+  type TestSuiteScore,
 } from '../core/score/types.ts';
 import type { ExecutionMetrics } from '../core/rewards/metrics.ts';
-import type { MatchEnd, MatchPair, Prf, StructuralStep } from '../core/structural.ts';
+import type { Prf, StructuralStep } from '../core/structural.ts';
 
 export const PAYLOAD_VERSION = 1;
 export const CHUNK_SIZE = 200;
@@ -321,7 +322,7 @@ export function buildPayload(records: readonly ScoredRecord[], summary: ScoreSum
             sc: r.steprtm.outcome_scorer,
           }
         : null,
-      m: (r.matches ?? []).flatMap((p) => [p.gold.node, p.pred.node]),
+      m: (r.matches ?? []).flat(),
       pg: k.pg === null ? null : plans.ref(k.pg),
       pp: k.pp === null ? null : plans.ref(k.pp),
       tr: r.trace && r.trace.segments
@@ -404,24 +405,6 @@ export function decodePreview(e: PreviewEnc, elapsed: number): ResultPreview {
   return { columns: e[0], rows: e[1], row_count: e[2], truncated: e[3] === 1, elapsed_ms: elapsed, error: e[4] };
 }
 
-/** Preorder node list of a plan tree (index = `matches[].gold.node` / `.pred.node`). */
-export function preorderPlan(t: PlanTree): PlanTree[] {
-  const out: PlanTree[] = [];
-  const walk = (n: PlanTree): void => {
-    out.push(n);
-    for (const c of n.children) walk(c);
-  };
-  walk(t);
-  return out;
-}
-
-function matchEnd(nodes: PlanTree[], k: number): MatchEnd {
-  const n = nodes[k];
-  const e: MatchEnd = { node: k, label: n ? n.label : '?' };
-  if (n?.range) e.range = { start: n.range[0], end: n.range[1] };
-  return e;
-}
-
 /** The ScoredRecord a row and its detail stand for (see the header for what is dropped). */
 export function expandRecord(row: SampleRow, d: DetailEnc, rewardKeys: readonly string[], shared: SharedPart): ScoredRecord {
   const plan = (ref: Ref<PlanEnc> | null): PlanTree | null => (ref === null ? null : decodePlan(typeof ref === 'number' ? shared.plans[ref] : ref));
@@ -430,10 +413,8 @@ export function expandRecord(row: SampleRow, d: DetailEnc, rewardKeys: readonly 
 
   const gold = plan(d.pg);
   const pred = plan(d.pp);
-  const goldNodes = gold ? preorderPlan(gold) : [];
-  const predNodes = pred ? preorderPlan(pred) : [];
-  const matches: MatchPair[] = [];
-  for (let k = 0; k + 1 < d.m.length; k += 2) matches.push({ gold: matchEnd(goldNodes, d.m[k]), pred: matchEnd(predNodes, d.m[k + 1]) });
+  const matches: Array<[number, number]> = [];
+  for (let k = 0; k + 1 < d.m.length; k += 2) matches.push([d.m[k], d.m[k + 1]]);
 
   let execution: ExecutionScores | null = null;
   if (d.x) {
@@ -462,7 +443,7 @@ export function expandRecord(row: SampleRow, d: DetailEnc, rewardKeys: readonly 
   }
 
   const r: ScoredRecord = {
-    schema: 'steplens.score/1',
+    schema: SCORE_SCHEMA,
     source: row.source,
     index: row.index,
     line: row.line,

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderReportHtml } from '../../src/report/html.ts';
 import { SummaryBuilder } from '../../src/core/score/summary.ts';
-import type { ScoredRecord } from '../../src/core/score/types.ts';
+import type { PlanTree, ScoredRecord } from '../../src/core/score/types.ts';
 import { reportFixture, synthesizeRun, XSS_QUESTION, XSS_SQL } from '../fixtures/report-records.ts';
 import { REPO_ROOT } from '../helpers/data.ts';
 import { ensureReportBundle } from '../helpers/report-bundle.ts';
@@ -208,12 +208,15 @@ describe('HTML report in headless Chromium', { skip }, () => {
     assert.equal(await pred.locator('.sl-pn-matched').count(), r.matches.length);
     assert.equal(await gold.locator('.sl-pn-missed').count(), countNodes(r.plans.gold) - r.matches.length);
     // Hovering a gold node lights up its partner and its SQL range.
-    const pair = r.matches.find((m) => m.gold.range && m.pred.range) ?? r.matches[0];
-    await gold.locator(`.sl-pn[data-n="${pair.gold.node}"]`).hover();
-    assert.equal(await pred.locator('.sl-pn-hl').getAttribute('data-n'), String(pair.pred.node));
-    if (pair.pred.range) {
+    const goldNodes = preorder(r.plans.gold);
+    const predNodes = preorder(r.plans.pred);
+    const [g, p] = r.matches.find(([gi, pi]) => goldNodes[gi].range && predNodes[pi].range) ?? r.matches[0];
+    await gold.locator(`.sl-pn[data-n="${g}"]`).hover();
+    assert.equal(await pred.locator('.sl-pn-hl').getAttribute('data-n'), String(p));
+    const range = predNodes[p].range;
+    if (range) {
       const lit = await dd.locator('.sl-sql-side').nth(1).locator('.sl-hl').allInnerTexts();
-      assert.equal(lit.join(''), r.pred_sql!.slice(pair.pred.range.start, Math.max(pair.pred.range.end, pair.pred.range.start + 1)));
+      assert.equal(lit.join(''), r.pred_sql!.slice(range[0], Math.max(range[1], range[0] + 1)));
     }
     // Picking a step shows the reasoning segments that mention it, and the gold nodes it matched first.
     assert.equal(await dd.locator('.sl-seg').count(), r.trace!.segments.length);
@@ -343,6 +346,10 @@ describe('HTML report in headless Chromium', { skip }, () => {
     await done(w);
   });
 });
+
+function preorder(t: PlanTree | null): PlanTree[] {
+  return t ? [t, ...t.children.flatMap(preorder)] : [];
+}
 
 function countNodes(t: { children: readonly unknown[] } | null): number {
   if (!t) return 0;

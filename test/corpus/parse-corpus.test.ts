@@ -1,12 +1,15 @@
 // Parse rate of parseSelect on every unique statement of the shared corpora
 // that SQLite itself prepares. Prints per-corpus numbers, node-sql-parser's
 // rate on the same statements (for docs/decisions.md, not asserted), the
-// median parse time, and every failure.
+// median parse time, and every failure. Also: the direct AstPM tree equals
+// the one read back from the JSON text on every statement.
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
+import { astTreeOfMoJson, moSqlJson, moSqlJsonText } from '../../src/core/match/ast-from-sql.ts';
+import { astTreeFromJson } from '../../src/core/match/ast-tree.ts';
 import { parseSelect } from '../../src/core/sql/parse.ts';
 import { skipWithoutData } from '../helpers/data.ts';
 import { loadCorpora } from './corpus.ts';
@@ -81,3 +84,22 @@ test('parseSelect parses the SQLite-preparable statements of every corpus', { sk
 function pct(a: number, b: number): string {
   return `${((100 * a) / b).toFixed(2)} %`;
 }
+
+test('the AstPM tree built directly from the syntax tree equals the one read back from its JSON text, on every corpus statement', { skip: skipWithoutData() }, () => {
+  let compared = 0;
+  for (const c of loadCorpora()!) {
+    for (const s of c.statements) {
+      let ast;
+      try {
+        ast = parseSelect(s.sql);
+      } catch {
+        continue;
+      }
+      const direct = astTreeOfMoJson(moSqlJson(ast));
+      const viaText = astTreeFromJson(moSqlJsonText(ast));
+      assert.deepEqual(direct, viaText, `${s.source}: ${s.sql}`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 10_000, `${compared} statements compared`);
+});

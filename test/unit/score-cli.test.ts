@@ -65,7 +65,7 @@ test('score: every record scored or reported in input order, with execution and 
   const recs = readJsonl(out);
   assert.deepEqual(recs.map((x) => [x.line, x.status]), [[1, 'scored'], [2, 'scored'], [3, 'bad_record'], [4, 'scored'], [5, 'scored'], [6, 'scored'], [7, 'bad_record'], [8, 'scored']]);
   const [right, wrong, bad, think, chat, nodb, nogold, bird] = recs;
-  assert.ok(recs.every((x) => x.schema === 'steplens.score/1' && x.source === 'mixed.jsonl'));
+  assert.ok(recs.every((x) => x.schema === 'steplens.score/2' && x.source === 'mixed.jsonl'));
 
   assert.equal(right.execution!.metrics.ex, 1);
   assert.equal(right.relpm!.f1, 1);

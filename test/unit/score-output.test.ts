@@ -62,7 +62,10 @@ test('readPreviousOutput refuses a file that is not score output', () =>
   withDir((dir) => {
     const path = join(dir, 'other.jsonl');
     writeFileSync(path, '{"a": 1}\n');
-    assert.throws(() => readPreviousOutput(path), /line 1: not a steplens\.score\/1 record/);
+    assert.throws(() => readPreviousOutput(path), /line 1: not a steplens\.score\/2 record \(schema undefined\)/);
+    // Output of the earlier schema (verbose matches) is refused too, naming its schema.
+    writeFileSync(path, recordLine({ ...record(0), schema: 'steplens.score/1' } as unknown as ScoredRecord));
+    assert.throws(() => readPreviousOutput(path), /line 1: not a steplens\.score\/2 record \(schema "steplens\.score\/1"\)/);
     writeFileSync(path, 'nope\n' + recordLine(record(0)));
     assert.throws(() => readPreviousOutput(path), /line 1: not a StepLens score record \(malformed JSON\)/);
   }));

@@ -107,7 +107,7 @@ export function valueChip(x: number | null | undefined, lo = 0, hi = 1, digits =
   return h('span', { class: ['sl-chip', valueClass(x, lo, hi)] }, fmtNum(x, digits));
 }
 
-/** Text cell content for a result cell (a JSON cell of `steplens.score/1`). */
+/** Text cell content for a result cell (a JSON cell of `steplens.score/2`). */
 export function cellText(c: unknown): string {
   if (c === null) return 'NULL';
   if (typeof c === 'object' && c && 'blob' in c) {

@@ -1,4 +1,4 @@
-// Everything about one scored sample (`steplens.score/1` record): question,
+// Everything about one scored sample (`steplens.score/2` record): question,
 // errors, every score, gold and predicted SQL (CTE steps shaded), the StepRTM
 // steps, both plan trees with the RelPM matching, the reasoning trace and the
 // result diff. The parts are linked: hover a plan node to see its partner and
@@ -203,9 +203,9 @@ export function renderDrilldown(r: ScoredRecord, opts: DrilldownOptions = {}): H
 
   const goldPartner = new Map<number, number>();
   const predPartner = new Map<number, number>();
-  for (const m of r.matches ?? []) {
-    goldPartner.set(m.gold.node, m.pred.node);
-    predPartner.set(m.pred.node, m.gold.node);
+  for (const [g, p] of r.matches ?? []) {
+    goldPartner.set(g, p);
+    predPartner.set(p, g);
   }
   const goldNodes = r.plans?.gold ? flatten(r.plans.gold) : [];
   const predNodes = r.plans?.pred ? flatten(r.plans.pred) : [];

@@ -1,6 +1,6 @@
 // One side's plan tree (the R1 match tree of RelPM, `PlanTree` of
-// steplens.score/1), drawn as an indented outline. Nodes are addressed by
-// preorder index, like `matches[].gold.node` / `.pred.node`: matched nodes are
+// steplens.score/2), drawn as an indented outline. Nodes are addressed by
+// preorder index, like the [gold, pred] pairs of `matches`: matched nodes are
 // marked, unmatched gold nodes are what the prediction missed, unmatched
 // predicted nodes are extra. The host links the two sides (hover a node: its
 // partner lights up) through `onHover` and `highlight`.

@@ -70,6 +70,23 @@ export function astTree(value: unknown): MatchNode {
   return root;
 }
 
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/;
+
+/** Python str() of a JSON number token: ints keep every digit, floats print as repr(). */
+function pythonNumberLabel(m: RegExpExecArray): string {
+  if (m[2] === undefined && m[3] === undefined) return BigInt(m[0]).toString(); // Python int: exact digits
+  return pythonFloatRepr(Number(m[0]));
+}
+
+/**
+ * The leaf label of a number written as JSON text `text` (as {@link astTreeFromJson}
+ * would read it); null when `text` is not one JSON number.
+ */
+export function numberLeafLabel(text: string): string | null {
+  const m = JSON_NUMBER.exec(text);
+  return m && m[0].length === text.length ? pythonNumberLabel(m) : null;
+}
+
 /**
  * AST tree straight from mo-sql-parsing JSON text, keeping key order and
  * Python's int/float distinction (`3000` vs `3000.0`).
@@ -92,11 +109,10 @@ export function astTreeFromJson(json: string): MatchNode {
     return JSON.parse(json.slice(start, pos)) as string;
   };
   const num = (): string => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(json.slice(pos, pos + 400));
+    const m = JSON_NUMBER.exec(json.slice(pos, pos + 400));
     if (!m) return fail('bad number');
     pos += m[0].length;
-    if (m[2] === undefined && m[3] === undefined) return BigInt(m[0]).toString(); // Python int: exact digits
-    return pythonFloatRepr(Number(m[0]));
+    return pythonNumberLabel(m);
   };
   const value = (parent: MatchNode): void => {
     ws();

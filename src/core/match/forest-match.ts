@@ -32,6 +32,7 @@ export interface AnchorRound {
   size: number;
 }
 
+/** Shared with an identical earlier call (same tree objects): read it, never mutate it. */
 export interface ForestMatchResult {
   /** One-to-one mapping (gold preorder index, pred preorder index), sorted by gold index. */
   pairs: Array<[number, number]>;
@@ -306,6 +307,25 @@ function takeMapping(g: number, p: number, matchOf: Int32Array): number {
  * unused pair of anchorable nodes with equal labels and take sim's mapping.
  */
 export function forestMatch(gold: MatchNode, pred: MatchNode, anchorable: Anchorable = 'op'): ForestMatchResult {
+  // StepRTM's last step and RelPM match the same pair of trees: answer the repeat from the last call.
+  if (gold === last.gold && pred === last.pred && anchorable === last.anchorable && last.result) return last.result;
+  const result = match(gold, pred, anchorable);
+  last.gold = gold;
+  last.pred = pred;
+  last.anchorable = anchorable;
+  last.result = result;
+  return result;
+}
+
+/** The last call (trees are not mutated once built; results are shared, never mutated). */
+const last: { gold: MatchNode | null; pred: MatchNode | null; anchorable: Anchorable | null; result: ForestMatchResult | null } = {
+  gold: null,
+  pred: null,
+  anchorable: null,
+  result: null,
+};
+
+function match(gold: MatchNode, pred: MatchNode, anchorable: Anchorable): ForestMatchResult {
   if (labelIds.size > 100_000) labelIds.clear();
   if (slotIds.size > 10_000) slotIds.clear();
   flattenInto(G, gold, anchorable);

@@ -11,11 +11,10 @@ import { computeMetrics, type ExecutionMetrics } from '../rewards/metrics.ts';
 import { scoreCompletion } from '../rewards/score.ts';
 import type { RewardWeight } from '../rewards/weighted.ts';
 import type { Schema } from '../plan/schema.ts';
-import type { StructuralScore } from '../structural.ts';
 import { extractSqlWithOffset, formatReward, tagCountReward } from '../trace/completion.ts';
 import { traceCompletion } from '../trace/index.ts';
 import { headlineValue } from './headline.ts';
-import { StructuralCache } from './structural-cache.ts';
+import { StructuralCache, type StructuralResult } from './structural-cache.ts';
 import {
   PREVIEW_ROWS,
   SCORE_SCHEMA,
@@ -85,6 +84,7 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
   const ts = nowMs();
   const structural = await (ctx.structuralCache ?? new StructuralCache(1)).scoreAsync(r.db_id, db.schema, r.gold_sql, predSql);
   applyStructural(out, structural.score, extracted ? extracted.start : 0);
+  out.matches = structural.matches;
   out.plans = structural.plans;
   if (completion !== undefined) out.trace = reasoningTrace(completion);
   out.timing.structural_ms = round2(nowMs() - ts);
@@ -207,14 +207,13 @@ function formatScores(response: string): FormatScores {
   return { format_think: formatReward(response, 'think'), format_reasoning: formatReward(response, 'reasoning'), tag_count: tagCountReward(response) };
 }
 
-function applyStructural(out: ScoredRecord, s: StructuralScore, responseBase: number): void {
+function applyStructural(out: ScoredRecord, s: StructuralResult['score'], responseBase: number): void {
   out.relpm = s.relpm;
   out.astpm = s.astpm;
   out.steprtm = {
     ...s.steprtm,
     token_rewards: s.steprtm.token_rewards.map((t) => ({ offset: t.offset + responseBase, value: t.value })),
   };
-  out.matches = s.matches;
   for (const e of s.errors) {
     out.errors.push({ stage: 'structural', side: e.side, kind: e.kind, message: e.message, start: e.start, end: e.end, line: e.line, column: e.column, step: e.step });
   }

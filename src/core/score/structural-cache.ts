@@ -10,7 +10,10 @@ import type { PlanTree } from './types.ts';
 import type { StructuralPool } from './structural-pool.ts';
 
 export interface StructuralResult {
-  score: StructuralScore;
+  /** The scores without their verbose `matches`: the output keeps only the node ids. */
+  score: Omit<StructuralScore, 'matches'>;
+  /** [gold node, pred node] preorder ids into `plans`. */
+  matches: Array<[number, number]>;
   plans: { gold: PlanTree | null; pred: PlanTree | null };
 }
 
@@ -64,7 +67,8 @@ export class StructuralCache {
   private compute(dbId: string, schema: Schema, gold: string, pred: string): StructuralResult {
     const g = this.gold(dbId, schema, gold);
     const s = scoreStructuralWithTrees({ gold_sql: gold, pred_sql: pred }, schema, { gold: g.side });
-    return { score: s.score, plans: { gold: g.plan, pred: s.predTree ? planTree(s.predTree) : null } };
+    const { matches, ...score } = s.score;
+    return { score, matches: matches.map((m) => [m.gold.node, m.pred.node]), plans: { gold: g.plan, pred: s.predTree ? planTree(s.predTree) : null } };
   }
 
   private gold(dbId: string, schema: Schema, gold: string): { side: GoldSide; plan: PlanTree | null } {

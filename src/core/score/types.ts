@@ -1,13 +1,13 @@
 // The data contract of a scoring run (`steplens score`): what goes in (input
 // records, bad records), what comes out per record (schema
-// `steplens.score/1`, one JSON object per line) and the run summary
+// `steplens.score/2`, one JSON object per line) and the run summary
 // (`steplens.summary/1`). docs/score-output.md documents every field; the
 // HTML report and the VS Code panel read exactly these shapes.
 
 import type { ExecutionMetrics } from '../rewards/metrics.ts';
-import type { MatchPair, Prf, StructuralScore } from '../structural.ts';
+import type { Prf, StructuralScore } from '../structural.ts';
 
-export const SCORE_SCHEMA = 'steplens.score/1';
+export const SCORE_SCHEMA = 'steplens.score/2';
 export const SUMMARY_SCHEMA = 'steplens.summary/1';
 
 // ---------------------------------------------------------------- input
@@ -66,7 +66,7 @@ export interface ResultPreview {
 
 export const PREVIEW_ROWS = 20;
 
-/** A plan's R1 match tree (what RelPM matches), preorder-indexed like `matches[].gold.node`. */
+/** A plan's R1 match tree (what RelPM matches), preorder-indexed like the ids in `matches`. */
 export interface PlanTree {
   label: string;
   /** Operator node (Project, Filter, Join:inner, ...) rather than an expression; absent on expression nodes (saves space). */
@@ -164,7 +164,8 @@ export interface ScoredRecord {
   astpm: Prf | null;
   /** As in `steplens match`, except `token_rewards` offsets: into the response (`completion` when there is one, else `pred_sql`). */
   steprtm: StructuralScore['steprtm'] | null;
-  matches: MatchPair[];
+  /** RelPM's node mapping as [gold node, pred node] pairs of preorder ids in `plans.gold` / `plans.pred` (labels and ranges are in the trees). */
+  matches: Array<[number, number]>;
   plans: { gold: PlanTree | null; pred: PlanTree | null };
   trace: ReasoningTrace | null;
   errors: RecordError[];
