@@ -6,6 +6,7 @@ import { CliError, UsageError, type Command, type CommandIO } from './command.ts
 import { COMMANDS } from './commands/index.ts';
 import { VERSION } from '../core/version.ts';
 import { SqlError } from '../core/sql/errors.ts';
+import { applyV8Flags } from '../core/v8-flags.ts';
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -68,6 +69,7 @@ function reportError(err: unknown, io: CommandIO): number {
 
 /** Entry point of the bundled CLI (bin/steplens.cjs). */
 export function runCli(): void {
+  applyV8Flags();
   const io: CommandIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { ExecPool, ResultCache } from '../../core/exec/index.ts';
+import { cpuReport } from '../cpu-report.ts';
 import { parseWeights, type RewardWeight } from '../../core/rewards/weighted.ts';
 import { databaseResolver } from '../../core/score/databases.ts';
 import { DEFAULT_HEADLINE, HEADLINE_NAMES, headlineNeedsExecution, isHeadlineName } from '../../core/score/headline.ts';
@@ -182,6 +183,7 @@ export const scoreCommand: Command = {
       process.off('SIGTERM', onSignal);
       writer?.close();
       if (process.env.STEPLENS_DEBUG && pool) io.stderr(`steplens: exec pool ${JSON.stringify(pool.stats())}\n`);
+      if (process.env.STEPLENS_DEBUG) io.stderr(cpuReport(pool?.spawnedPids() ?? []));
       await Promise.all([pool?.close(), structuralPool?.close()]);
     }
     progress?.finish();

@@ -23,6 +23,7 @@ import {
   type RowCapMode,
   type WireJob,
 } from './protocol.ts';
+import { V8_FLAGS } from '../v8-flags.ts';
 
 export interface ExecPoolOptions {
   /** Worker processes; default os.availableParallelism(). */
@@ -389,9 +390,10 @@ export class ExecPool {
     // A fresh slot: nothing of the previous occupant may look like a running query.
     writeSync(this.progressFd, Buffer.alloc(PROGRESS_SLOT_BYTES), 0, PROGRESS_SLOT_BYTES, slot * PROGRESS_SLOT_BYTES);
     const fromSources = this.workerPath.endsWith('.ts');
-    const execArgv = fromSources
-      ? ['--disable-warning=ExperimentalWarning', ...((process.features as { typescript?: unknown }).typescript ? [] : ['--experimental-strip-types'])]
-      : [];
+    const execArgv = [
+      ...(process.env.STEPLENS_V8_DEFAULTS === '1' ? [] : V8_FLAGS),
+      ...(fromSources ? ['--disable-warning=ExperimentalWarning', ...((process.features as { typescript?: unknown }).typescript ? [] : ['--experimental-strip-types'])] : []),
+    ];
     // In VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it behave as plain Node.
     const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
     const child = fork(this.workerPath, [], {

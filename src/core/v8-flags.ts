@@ -1,0 +1,19 @@
+// V8 tuning for StepLens' own processes (the CLI and the execution workers).
+//
+// A scoring run is short and its planner code meets many object shapes, so
+// TurboFan optimizes, deoptimizes and re-optimizes the same functions: on
+// Spider dev (15,510 records) its compile threads burned more CPU than the
+// structural thread ran, and on 2 cores they compete with the work itself.
+// Shallower inlining makes each compile cheap and the optimized code is as
+// fast (measured in docs/decisions.md, "V8 inlining limits"). Never applied
+// inside VS Code's extension host, whose V8 is shared with other extensions.
+
+import { setFlagsFromString } from 'node:v8';
+
+export const V8_FLAGS: readonly string[] = ['--max-inlined-bytecode-size=100', '--max-inlined-bytecode-size-cumulative=300'];
+
+/** Applies V8_FLAGS to this process; call before any hot code runs (they affect later compiles only). */
+export function applyV8Flags(): void {
+  if (process.env.STEPLENS_V8_DEFAULTS === '1') return; // measure V8's own defaults
+  for (const f of V8_FLAGS) setFlagsFromString(f);
+}
