@@ -7,6 +7,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlWriter, readPreviousOutput, recordLine } from '../../src/core/score/output.ts';
+import { planFieldsJson, setPlanFieldsJson } from '../../src/core/score/plan-fields.ts';
 import { badRecordOutput } from '../../src/core/score/score-record.ts';
 import { SummaryBuilder, errorClass } from '../../src/core/score/summary.ts';
 import type { ScoredRecord } from '../../src/core/score/types.ts';
@@ -128,4 +129,28 @@ test('progress: plain lines with rate and ETA, at most one per interval', () => 
   assert.match(tty[0], /^\r\x1b\[2K\[#{15}\.{15}\] 2\/4 records 50%/);
   assert.equal(tty[tty.length - 1], '\n');
   assert.equal(formatDuration(3725), '1:02:05');
+});
+
+test('matches and plans: kept as text, read as values, written last on the line', () => {
+  const r = badRecordOutput({ index: 3, line: 4, source: 'in.jsonl', id: 3, db_id: 'db', kind: 'missing_field', message: 'x' }, 'QATCH');
+  r.relpm = { precision: 1, recall: 0.5, f1: 2 / 3 };
+  const plans = { gold: { label: 'Scan', op: true, range: [14, 20] as [number, number], children: [{ label: 'table:singer', children: [] }] }, pred: null };
+  setPlanFieldsJson(r, planFieldsJson({ matches: [[0, 0]], plans }));
+  // Read, spread and cloned like plain data.
+  assert.deepEqual(r.matches, [[0, 0]]);
+  assert.deepEqual(r.plans, plans);
+  assert.deepEqual({ ...r }.plans, plans);
+  assert.deepEqual(structuredClone(r).matches, [[0, 0]]);
+  // The line is the record's JSON with the two fields last.
+  const line = recordLine(r);
+  const parsed = JSON.parse(line);
+  assert.deepEqual(Object.keys(parsed).slice(-2), ['matches', 'plans']);
+  assert.deepEqual(parsed, JSON.parse(JSON.stringify(r)));
+  assert.equal(line, JSON.stringify({ ...r }) + '\n');
+  // Assigning a field replaces the text behind both.
+  r.matches = [];
+  assert.deepEqual(JSON.parse(recordLine(r)).matches, []);
+  assert.deepEqual(JSON.parse(recordLine(r)).plans, plans);
+  // A record without lazy fields (read back from a file) is written as it is.
+  assert.equal(recordLine(parsed), JSON.stringify(parsed) + '\n');
 });

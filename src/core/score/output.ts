@@ -5,11 +5,15 @@
 
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { jsonReplacer } from '../json.ts';
+import { splitPlanFields } from './plan-fields.ts';
 import { SCORE_SCHEMA, type ScoredRecord } from './types.ts';
 
 export function recordLine(r: ScoredRecord): string {
   // A replacer slows JSON.stringify down severalfold; only result previews can hold a bigint.
-  return JSON.stringify(r, hasBigint(r) ? jsonReplacer : undefined) + '\n';
+  const replacer = hasBigint(r) ? jsonReplacer : undefined;
+  const split = splitPlanFields(r);
+  if (split === null) return JSON.stringify(r, replacer) + '\n';
+  return `${JSON.stringify(split.rest, replacer).slice(0, -1)},${split.json}}\n`;
 }
 
 function hasBigint(r: ScoredRecord): boolean {

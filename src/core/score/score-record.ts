@@ -14,6 +14,7 @@ import type { Schema } from '../plan/schema.ts';
 import { extractSqlWithOffset, formatReward, tagCountReward } from '../trace/completion.ts';
 import { traceCompletion } from '../trace/index.ts';
 import { headlineValue } from './headline.ts';
+import { definePlanFields, EMPTY_PLAN_FIELDS_JSON, setPlanFieldsJson } from './plan-fields.ts';
 import { StructuralCache, type StructuralResult } from './structural-cache.ts';
 import {
   PREVIEW_ROWS,
@@ -84,8 +85,7 @@ export async function scoreRecord(ctx: ScoreContext, r: InputRecord): Promise<Sc
   const ts = nowMs();
   const structural = await (ctx.structuralCache ?? new StructuralCache(1)).scoreAsync(r.db_id, db.schema, r.gold_sql, predSql);
   applyStructural(out, structural.score, extracted ? extracted.start : 0);
-  out.matches = structural.matches;
-  out.plans = structural.plans;
+  setPlanFieldsJson(out, structural.planFieldsJson);
   if (completion !== undefined) out.trace = reasoningTrace(completion);
   out.timing.structural_ms = round2(nowMs() - ts);
 
@@ -130,14 +130,14 @@ export function badRecordOutput(b: BadRecord, reward: string): ScoredRecord {
   return out;
 }
 
-/** A record with nothing scored yet: every score null or empty, fields in schema order. */
+/** A record with nothing scored yet: every score null or empty, fields in schema order (`matches` and `plans`, lazy, last). */
 export function emptyRecord(
   at: { source: string; index: number; line: number; id: string | number | null; db_id: string | null; question?: string; evidence?: string },
   reward: string,
   errors: RecordError[] = [],
   sql: { gold_sql: string | null; pred_sql: string | null; completion?: string; sql_span?: [number, number] } = { gold_sql: null, pred_sql: null },
 ): ScoredRecord {
-  return {
+  const out: Omit<ScoredRecord, 'matches' | 'plans'> = {
     schema: SCORE_SCHEMA,
     source: at.source,
     index: at.index,
@@ -157,12 +157,12 @@ export function emptyRecord(
     relpm: null,
     astpm: null,
     steprtm: null,
-    matches: [],
-    plans: { gold: null, pred: null },
     trace: null,
     errors,
     timing: { total_ms: 0, structural_ms: 0, execution_ms: 0, test_suite_ms: 0 },
   };
+  definePlanFields(out, EMPTY_PLAN_FIELDS_JSON);
+  return out as ScoredRecord;
 }
 
 async function execute(ctx: ScoreContext, pool: ExecPool, db: string, gold: string, pred: string): Promise<{ gold: ExecResult; pred: ExecResult; elapsed: number }> {

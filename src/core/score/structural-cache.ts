@@ -12,13 +12,12 @@ import type { StructuralPool } from './structural-pool.ts';
 export interface StructuralResult {
   /** The scores without their verbose `matches`: the output keeps only the node ids. */
   score: Omit<StructuralScore, 'matches'>;
-  /** [gold node, pred node] preorder ids into `plans`. */
-  matches: Array<[number, number]>;
-  plans: { gold: PlanTree | null; pred: PlanTree | null };
+  /** The record's `matches` ([gold node, pred node] preorder ids into `plans`) and `plans`, as JSON members (see plan-fields.ts). */
+  planFieldsJson: string;
 }
 
 export class StructuralCache {
-  private readonly golds = new Map<string, { side: GoldSide; plan: PlanTree | null }>();
+  private readonly golds = new Map<string, { side: GoldSide; planJson: string }>();
   private readonly results = new Map<string, StructuralResult | Promise<StructuralResult>>();
   private readonly maxEntries: number;
   private readonly maxResults: number;
@@ -68,15 +67,18 @@ export class StructuralCache {
     const g = this.gold(dbId, schema, gold);
     const s = scoreStructuralWithTrees({ gold_sql: gold, pred_sql: pred }, schema, { gold: g.side });
     const { matches, ...score } = s.score;
-    return { score, matches: matches.map((m) => [m.gold.node, m.pred.node]), plans: { gold: g.plan, pred: s.predTree ? planTree(s.predTree) : null } };
+    // Written here, once per triple; the gold tree's text once per gold query.
+    const pairs = JSON.stringify(matches.map((m) => [m.gold.node, m.pred.node]));
+    const predPlan = s.predTree ? JSON.stringify(planTree(s.predTree)) : 'null';
+    return { score, planFieldsJson: `"matches":${pairs},"plans":{"gold":${g.planJson},"pred":${predPlan}}` };
   }
 
-  private gold(dbId: string, schema: Schema, gold: string): { side: GoldSide; plan: PlanTree | null } {
+  private gold(dbId: string, schema: Schema, gold: string): { side: GoldSide; planJson: string } {
     const key = `${dbId}\u0000${gold}`;
     let g = this.golds.get(key);
     if (!g) {
       const side = prepareGold(gold, schema);
-      g = { side, plan: side.tree ? planTree(side.tree) : null };
+      g = { side, planJson: side.tree ? JSON.stringify(planTree(side.tree)) : 'null' };
       bounded(this.golds, key, g, this.maxEntries);
     }
     return g;
