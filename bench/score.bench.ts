@@ -23,6 +23,8 @@
 //  3. Test suite: the same command with --test-suite on BENCH_TS_SYSTEMS
 //     systems (default 3; "all" = 15), records per second (goal >= 200), and
 //     test-suite EX per system.
+// StepLens runs with its own V8 inlining limits (src/core/v8-flags.ts); to give
+// the baseline the same, run `node <those flags> bench/score.bench.ts`.
 // Environment: BENCH_REPS, BENCH_TS_SYSTEMS, BENCH_JOBS (default 2),
 // BENCH_SKIP_TS=1 (skip part 3). Needs `npm run build` (dist/cli.cjs).
 
@@ -328,6 +330,8 @@ const file = writeResults('score', {
   cores: availableParallelism(),
   jobs: JOBS,
   baseline: {
+    /** V8/Node flags of this process, which runs the baseline (StepLens sets its own, src/core/v8-flags.ts). */
+    exec_argv: process.execArgv,
     statements: statements.length,
     predictions,
     distinct_gold: distinctGold,
