@@ -27,7 +27,12 @@ export const EMPTY_PLAN_FIELDS_JSON = '"matches":[],"plans":{"gold":null,"pred":
 
 /** The members' JSON text of `matches` and `plans`, as recordLine() writes them. */
 export function planFieldsJson(fields: PlanFields): string {
-  return JSON.stringify({ matches: fields.matches, plans: fields.plans }).slice(1, -1);
+  return planFieldsText(JSON.stringify(fields.matches), JSON.stringify(fields.plans.gold), JSON.stringify(fields.plans.pred));
+}
+
+/** The same from each part's JSON text (a gold tree's text is written once and reused). */
+export function planFieldsText(matches: string, goldPlan: string, predPlan: string): string {
+  return `"matches":${matches},"plans":{"gold":${goldPlan},"pred":${predPlan}}`;
 }
 
 /** Gives `r` lazily parsed `matches` and `plans` backed by `json` (see planFieldsJson). */

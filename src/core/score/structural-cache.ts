@@ -7,6 +7,7 @@ import type { Schema } from '../plan/schema.ts';
 import { prepareGold, scoreStructuralWithTrees, type GoldSide, type StructuralScore } from '../structural.ts';
 import type { MatchNode } from '../match/tree.ts';
 import type { PlanTree } from './types.ts';
+import { planFieldsText } from './plan-fields.ts';
 import type { StructuralPool } from './structural-pool.ts';
 
 export interface StructuralResult {
@@ -70,7 +71,7 @@ export class StructuralCache {
     // Written here, once per triple; the gold tree's text once per gold query.
     const pairs = JSON.stringify(matches.map((m) => [m.gold.node, m.pred.node]));
     const predPlan = s.predTree ? JSON.stringify(planTree(s.predTree)) : 'null';
-    return { score, planFieldsJson: `"matches":${pairs},"plans":{"gold":${g.planJson},"pred":${predPlan}}` };
+    return { score, planFieldsJson: planFieldsText(pairs, g.planJson, predPlan) };
   }
 
   private gold(dbId: string, schema: Schema, gold: string): { side: GoldSide; planJson: string } {
