@@ -9,7 +9,8 @@ import { matchTreeOf, planAst } from './plan/index.ts';
 import { parseSelect } from './sql/parse.ts';
 import type { Schema } from './plan/schema.ts';
 import { positionAt, SqlError } from './sql/errors.ts';
-import { astTreeOfMoJson, astTreeOfSql, moSqlJson } from './match/ast-from-sql.ts';
+import { astTreeOfSql, moSqlJson } from './match/ast-from-sql.ts';
+import { astTree } from './match/ast-tree.ts';
 import { astpm, relpm, type MatchScore } from './match/relpm.ts';
 import { stepRtm, tokenRewards, relpmOutcomeScorer, type OutcomeScorer, type StepError, type StepInput, type TokenReward, type TreeResult } from './match/steprtm.ts';
 import { preorder, type MatchNode } from './match/tree.ts';
@@ -121,15 +122,15 @@ export interface GoldSide {
 
 export function prepareGold(gold: string, schema: Schema): GoldSide {
   // The parse tree serves AstPM even when planning fails (an unknown column, say).
-  let astTree: MatchNode | undefined;
+  let goldAst: MatchNode | undefined;
   try {
     const ast = parseSelect(gold);
-    astTree = astTreeOfMoJson(moSqlJson(ast));
+    goldAst = astTree(moSqlJson(ast));
     const tree = matchTreeOf(planAst(ast, gold, schema));
-    return { sql: gold, tree, ast: astTree, result: { tree } };
+    return { sql: gold, tree, ast: goldAst, result: { tree } };
   } catch (err) {
     const e = asSqlError(err, gold);
-    return { sql: gold, ast: astTree, result: { error: stepError(e, e.start) }, error: errorOf('gold', null, e, gold, e.start, e.end) };
+    return { sql: gold, ast: goldAst, result: { error: stepError(e, e.start) }, error: errorOf('gold', null, e, gold, e.start, e.end) };
   }
 }
 
@@ -198,7 +199,7 @@ export function scoreStructuralWithTrees(
     // The main step's plan holds the whole statement's syntax tree; parse again only when planning failed.
     const mainPlan = analysis.error ? null : analysis.steps[analysis.steps.length - 1].plan;
     try {
-      astpmScore = prf(astpm(goldAst, mainPlan ? astTreeOfMoJson(moSqlJson(mainPlan.ast)) : astTreeOfSql(pred)));
+      astpmScore = prf(astpm(goldAst, mainPlan ? astTree(moSqlJson(mainPlan.ast)) : astTreeOfSql(pred)));
     } catch {
       astpmScore = ZERO;
     }

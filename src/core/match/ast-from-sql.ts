@@ -28,16 +28,9 @@
 
 import type * as A from '../sql/ast.ts';
 import { parseSelect } from '../sql/parse.ts';
-import { numberLeafLabel } from './ast-tree.ts';
+import { astTree, RawNumber } from './ast-tree.ts';
 import type { MatchNode } from './tree.ts';
 
-/** A number kept as the SQL wrote it (`3000`, `1.50`, `1e3`), for exact JSON text. */
-export class RawNumber {
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
-  }
-}
 
 export type MoJson = string | number | boolean | null | RawNumber | MoJson[] | { [key: string]: MoJson };
 type MoObject = { [key: string]: MoJson };
@@ -63,48 +56,9 @@ export function moSqlJsonText(stmt: A.SelectStmt): string {
 
 /** AstPM's input tree for a SQL text (spec §2.2 AST → tree rule). Throws SqlError on a syntax error. */
 export function astTreeOfSql(sql: string): MatchNode {
-  return astTreeOfMoJson(moSqlJson(parseSelect(sql)));
+  return astTree(moSqlJson(parseSelect(sql)));
 }
 
-/**
- * The tree `astTreeFromJson(stringify(v))` gives, without writing and reading
- * the text (the scoring hot path): the same leaves, key order and number labels.
- */
-export function astTreeOfMoJson(v: MoJson): MatchNode {
-  const root = leaf('Query');
-  const add = (parent: MatchNode, x: MoJson): void => {
-    if (x instanceof RawNumber) parent.children.push(leaf(numberLabel(x.text)));
-    else if (Array.isArray(x)) {
-      if (x.length === 0) parent.children.push(leaf('[]'));
-      else for (const e of x) add(parent, e);
-    } else if (x === null) parent.children.push(leaf('None'));
-    else if (typeof x === 'object') {
-      // An empty object adds nothing, as in the graph builder.
-      for (const k of Object.keys(x)) {
-        const node = leaf(k);
-        add(node, x[k]);
-        parent.children.push(node);
-      }
-    } else if (typeof x === 'string') parent.children.push(leaf(x));
-    else if (typeof x === 'boolean') parent.children.push(leaf(x ? 'True' : 'False'));
-    else if (typeof x === 'number') {
-      const text = JSON.stringify(x);
-      parent.children.push(leaf(text === 'null' ? 'None' : numberLabel(text)));
-    } else throw new TypeError(`astTreeOfMoJson: unsupported value of type ${typeof x}`);
-  };
-  add(root, v);
-  return root;
-}
-
-function numberLabel(text: string): string {
-  const label = numberLeafLabel(text);
-  if (label === null) throw new SyntaxError(`astTreeOfMoJson: ${JSON.stringify(text)} is not a JSON number`);
-  return label;
-}
-
-function leaf(label: string): MatchNode {
-  return { label, slot: '', op: false, children: [] };
-}
 
 export function stringify(v: MoJson): string {
   if (v instanceof RawNumber) return v.text;

@@ -8,7 +8,8 @@
 // - all slots are '' and no node is an OP node (AstPM anchors at the root only).
 //
 // Python's str() tells 3000 from 3000.0 and keeps dict key order; JSON.parse
-// loses both, so `astTreeFromJson` reads the JSON text itself.
+// loses both, so `astTreeFromJson` reads the JSON text itself, and `astTree`
+// takes values whose numbers are RawNumbers (our converter's output).
 
 import type { MatchNode } from './tree.ts';
 
@@ -47,27 +48,49 @@ export function pythonStr(v: string | number | boolean | null): string {
   return v;
 }
 
-/** AST tree from an already-parsed value (JSON.parse output). Prefer {@link astTreeFromJson} for exact number text. */
+/** A number kept as the SQL wrote it (`3000`, `1.50`, `1e3`), for exact JSON text and exact leaves. */
+export class RawNumber {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
+/**
+ * AST tree of a JSON-like value: the tree `astTreeFromJson` gives for the value's
+ * JSON text (numbers as a RawNumber's text, or as JSON writes a JS number), without
+ * writing and reading that text (the scoring hot path).
+ */
 export function astTree(value: unknown): MatchNode {
   const root = leaf('Query');
-  const add = (parent: MatchNode, v: unknown) => {
-    if (Array.isArray(v)) {
+  const add = (parent: MatchNode, v: unknown): void => {
+    if (v instanceof RawNumber) parent.children.push(leaf(numberLabel(v.text)));
+    else if (Array.isArray(v)) {
       if (v.length === 0) parent.children.push(leaf('[]'));
       else for (const e of v) add(parent, e);
-    } else if (v !== null && typeof v === 'object') {
+    } else if (v === null) parent.children.push(leaf('None'));
+    else if (typeof v === 'object') {
+      // An empty object adds nothing, as in the graph builder.
       for (const [k, child] of Object.entries(v)) {
         const node = leaf(k);
         add(node, child);
         parent.children.push(node);
       }
-    } else if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      parent.children.push(leaf(pythonStr(v)));
-    } else {
-      throw new TypeError(`astTree: unsupported value of type ${typeof v}`);
-    }
+    } else if (typeof v === 'string') parent.children.push(leaf(v));
+    else if (typeof v === 'boolean') parent.children.push(leaf(v ? 'True' : 'False'));
+    else if (typeof v === 'number') {
+      const text = JSON.stringify(v); // NaN and ±Infinity are written null
+      parent.children.push(leaf(text === 'null' ? 'None' : numberLabel(text)));
+    } else throw new TypeError(`astTree: unsupported value of type ${typeof v}`);
   };
   add(root, value);
   return root;
+}
+
+function numberLabel(text: string): string {
+  const label = numberLeafLabel(text);
+  if (label === null) throw new SyntaxError(`astTree: ${JSON.stringify(text)} is not a JSON number`);
+  return label;
 }
 
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/;
