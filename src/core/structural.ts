@@ -174,19 +174,14 @@ export function scoreStructuralWithTrees(
   const last = steps[steps.length - 1].result;
   const predTree = 'tree' in last && !steps.some((s) => 'error' in s.result) ? last.tree : undefined;
 
-  // The default outcome is the RelPM F1 of the full query: keep that match for the RelPM fields.
-  let lastMatch: { gold: MatchNode; pred: MatchNode; score: MatchScore } | undefined;
-  const defaultScorer: OutcomeScorer = {
-    name: relpmOutcomeScorer.name,
-    score: (g, p) => (lastMatch = { gold: g, pred: p, score: relpm(g, p) }).score.f1,
-  };
-  const rtm = stepRtm(goldResult, steps, options.scorer ?? defaultScorer);
+  // RelPM below re-matches the full query's trees: forestMatch answers that repeat from its last call.
+  const rtm = stepRtm(goldResult, steps, options.scorer ?? relpmOutcomeScorer);
 
   let relpmScore: Prf | null = null;
   const matches: MatchPair[] = [];
   if (goldTree) {
     if (predTree) {
-      const m = lastMatch && lastMatch.gold === goldTree && lastMatch.pred === predTree ? lastMatch.score : relpm(goldTree, predTree);
+      const m = relpm(goldTree, predTree);
       relpmScore = prf(m);
       const g = preorder(goldTree);
       const p = preorder(predTree);
