@@ -12,8 +12,12 @@ import { setFlagsFromString } from 'node:v8';
 
 export const V8_FLAGS: readonly string[] = ['--max-inlined-bytecode-size=100', '--max-inlined-bytecode-size-cumulative=300'];
 
-/** Applies V8_FLAGS to this process; call before any hot code runs (they affect later compiles only). */
+/** The flags StepLens' processes use: none with STEPLENS_V8_DEFAULTS=1 (to measure V8's own defaults). */
+export function v8Flags(): readonly string[] {
+  return process.env.STEPLENS_V8_DEFAULTS === '1' ? [] : V8_FLAGS;
+}
+
+/** Applies v8Flags() to this process; call before any hot code runs (they affect later compiles only). */
 export function applyV8Flags(): void {
-  if (process.env.STEPLENS_V8_DEFAULTS === '1') return; // measure V8's own defaults
-  for (const f of V8_FLAGS) setFlagsFromString(f);
+  for (const f of v8Flags()) setFlagsFromString(f);
 }

@@ -23,7 +23,7 @@ import {
   type RowCapMode,
   type WireJob,
 } from './protocol.ts';
-import { V8_FLAGS } from '../v8-flags.ts';
+import { v8Flags } from '../v8-flags.ts';
 
 export interface ExecPoolOptions {
   /** Worker processes; default os.availableParallelism(). */
@@ -391,7 +391,7 @@ export class ExecPool {
     writeSync(this.progressFd, Buffer.alloc(PROGRESS_SLOT_BYTES), 0, PROGRESS_SLOT_BYTES, slot * PROGRESS_SLOT_BYTES);
     const fromSources = this.workerPath.endsWith('.ts');
     const execArgv = [
-      ...(process.env.STEPLENS_V8_DEFAULTS === '1' ? [] : V8_FLAGS),
+      ...v8Flags(),
       ...(fromSources ? ['--disable-warning=ExperimentalWarning', ...((process.features as { typescript?: unknown }).typescript ? [] : ['--experimental-strip-types'])] : []),
     ];
     // In VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it behave as plain Node.
