@@ -42,6 +42,21 @@ test('JsonlWriter writes whole lines; bigint cells keep every digit', () =>
     const preview = { columns: ['n'], rows: [[2n ** 70n]], row_count: 1, truncated: false, elapsed_ms: 0, error: null };
     const withBig = { ...record(0), execution: { gold: preview, pred: { ...preview, rows: [] } } } as unknown as ScoredRecord;
     assert.match(recordLine(withBig), /"rows":\[\[1180591620717411303424\]\]/);
+
+test('JsonlWriter encodes any text exactly, across flushes of every size', () =>
+  withDir((dir) => {
+    // Latin-1, CJK, an astral emoji, a lone surrogate (JSON.stringify escapes it) and a line longer than a flush.
+    const questions = ['café', '学生の数は？', 'rocket 🚀 launch', 'lone \ud800 surrogate', 'x'.repeat(70_000)];
+    for (const flushBytes of [1, 64, 1 << 16]) {
+      const path = join(dir, `out-${flushBytes}.jsonl`);
+      const w = new JsonlWriter(path, { append: false, flushBytes });
+      const expected = questions.map((q, i) => recordLine(record(i, { question: q })));
+      questions.forEach((q, i) => w.write(record(i, { question: q })));
+      w.close();
+      assert.equal(readFileSync(path, 'utf8'), expected.join(''), `flushBytes ${flushBytes}`);
+      assert.deepEqual(readPreviousOutput(path).records.map((r) => r.question), questions);
+    }
+  }));
   }));
 
 test('readPreviousOutput trusts complete lines and cuts a torn last line', () =>

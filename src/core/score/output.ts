@@ -31,7 +31,9 @@ function hasBigint(r: ScoredRecord): boolean {
 export class JsonlWriter {
   private readonly fd: number;
   private buf: string[] = [];
+  /** UTF-16 units buffered (what `flushBytes` counts). */
   private bytes = 0;
+  private scratch = Buffer.alloc(0);
   private lastFlush = performance.now();
   private readonly flushBytes: number;
   private readonly flushMs: number;
@@ -51,9 +53,14 @@ export class JsonlWriter {
 
   flush(): void {
     if (this.buf.length > 0) {
-      const data = Buffer.from(this.buf.join(''));
+      // Encoding line by line into one reused buffer beats join() + Buffer.from(),
+      // which flattens and copies every line twice (decisions.md, "Output writing").
+      const worst = this.bytes * 3; // UTF-8 needs at most 3 bytes per UTF-16 unit
+      if (this.scratch.length < worst) this.scratch = Buffer.allocUnsafe(Math.max(worst, this.scratch.length * 2));
+      let n = 0;
+      for (const line of this.buf) n += this.scratch.write(line, n, 'utf8');
       let off = 0;
-      while (off < data.length) off += writeSync(this.fd, data, off);
+      while (off < n) off += writeSync(this.fd, this.scratch, off, n - off);
       this.buf = [];
       this.bytes = 0;
     }

@@ -1,6 +1,10 @@
 // Worker threads for structural scoring (see structural-worker.ts). Requests
 // go to the least busy thread; a thread that dies fails its pending requests
 // (the caller then scores inline) and is not replaced.
+//
+// Requests made in the same turn of the event loop travel as one message, and
+// a thread answers in a few messages per batch: one postMessage per triple
+// cost both threads more than a tenth of a second on Spider dev (decisions.md).
 
 import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
@@ -17,6 +21,10 @@ export interface StructuralRequest {
 
 export type StructuralReply = { id: number; result: StructuralResult } | { id: number; error: string };
 
+/** What crosses to a thread and back: whole lists, never single requests. */
+export type StructuralBatch = StructuralRequest[];
+export type StructuralReplies = StructuralReply[];
+
 /** dist/structural-worker.cjs next to the bundle, or the .ts source when running from sources. */
 export function defaultStructuralWorkerPath(): string {
   const here = fileURLToPath(import.meta.url);
@@ -26,28 +34,34 @@ export function defaultStructuralWorkerPath(): string {
 interface Thread {
   worker: Worker;
   pending: Map<number, { resolve: (r: StructuralResult) => void; reject: (e: Error) => void }>;
+  /** Requested this turn, not yet posted. */
+  outbox: StructuralRequest[];
   alive: boolean;
 }
 
 export class StructuralPool {
   private readonly threads: Thread[] = [];
   private seq = 0;
+  private flushQueued = false;
 
   constructor(sources: DatabaseSources, size: number, workerPath = defaultStructuralWorkerPath()) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(workerPath, { workerData: sources });
-      const t: Thread = { worker, pending: new Map(), alive: true };
-      worker.on('message', (m: StructuralReply) => {
-        const p = t.pending.get(m.id);
-        if (!p) return;
-        t.pending.delete(m.id);
-        if ('result' in m) p.resolve(m.result);
-        else p.reject(new Error(m.error));
+      const t: Thread = { worker, pending: new Map(), outbox: [], alive: true };
+      worker.on('message', (replies: StructuralReplies) => {
+        for (const m of replies) {
+          const p = t.pending.get(m.id);
+          if (!p) continue;
+          t.pending.delete(m.id);
+          if ('result' in m) p.resolve(m.result);
+          else p.reject(new Error(m.error));
+        }
       });
       const fail = (err: Error) => {
         t.alive = false;
         for (const p of t.pending.values()) p.reject(err);
         t.pending.clear();
+        t.outbox = [];
       };
       worker.on('error', fail);
       worker.on('exit', (code) => fail(new Error(`structural worker exited (code ${code})`)));
@@ -64,8 +78,21 @@ export class StructuralPool {
     const t = best;
     return new Promise((resolve, reject) => {
       t.pending.set(id, { resolve, reject });
-      t.worker.postMessage({ id, dbId, gold, pred } satisfies StructuralRequest);
+      t.outbox.push({ id, dbId, gold, pred });
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        setImmediate(() => this.flush());
+      }
     });
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    for (const t of this.threads) {
+      if (t.outbox.length === 0 || !t.alive) continue;
+      t.worker.postMessage(t.outbox satisfies StructuralBatch);
+      t.outbox = [];
+    }
   }
 
   async close(): Promise<void> {

@@ -6,20 +6,36 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { databaseResolver, type DatabaseSources } from './databases.ts';
 import { StructuralCache } from './structural-cache.ts';
-import type { StructuralRequest, StructuralReply } from './structural-pool.ts';
+import type { StructuralBatch, StructuralReplies, StructuralRequest, StructuralReply } from './structural-pool.ts';
+
+/** Answers go back at least this often while a batch runs, so the main thread is never starved. */
+const REPLY_EVERY_MS = 10;
 
 const sources = workerData as DatabaseSources;
 const database = databaseResolver(sources);
 // Repeated triples are answered by the main thread's cache; here only gold sides repeat.
 const cache = new StructuralCache(50_000, 1);
 
-parentPort!.on('message', (req: StructuralRequest) => {
-  let reply: StructuralReply;
+function answer(req: StructuralRequest): StructuralReply {
   try {
     const db = database(req.dbId);
-    reply = 'error' in db ? { id: req.id, error: db.error } : { id: req.id, result: cache.score(req.dbId, db.schema, req.gold, req.pred) };
+    return 'error' in db ? { id: req.id, error: db.error } : { id: req.id, result: cache.score(req.dbId, db.schema, req.gold, req.pred) };
   } catch (err) {
-    reply = { id: req.id, error: `internal error: ${(err as Error)?.message ?? String(err)}` };
+    return { id: req.id, error: `internal error: ${(err as Error)?.message ?? String(err)}` };
   }
-  parentPort!.postMessage(reply);
+}
+
+parentPort!.on('message', (batch: StructuralBatch) => {
+  let replies: StructuralReplies = [];
+  let last = performance.now();
+  for (const req of batch) {
+    replies.push(answer(req));
+    const now = performance.now();
+    if (now - last >= REPLY_EVERY_MS) {
+      parentPort!.postMessage(replies);
+      replies = [];
+      last = now;
+    }
+  }
+  if (replies.length > 0) parentPort!.postMessage(replies);
 });
