@@ -3,7 +3,7 @@
 // with small label alphabets, plus hand-made tie-breaking cases.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forestMatch } from '../../src/core/match/forest-match.ts';
+import { forestMatch, forgetLastForestMatch } from '../../src/core/match/forest-match.ts';
 import type { Anchorable } from '../../src/core/match/forest-match.ts';
 import { relpm } from '../../src/core/match/relpm.ts';
 import { preorder } from '../../src/core/match/tree.ts';
@@ -134,4 +134,17 @@ test('anchor ties: the smaller gold preorder index, then the smaller pred index 
       [3, 3, 2],
     ],
   );
+});
+
+test('a repeat of the last call is answered from memory; forgetLastForestMatch makes the next call compute', () => {
+  const rng = makeRng(7);
+  const g = randomR1Tree(rng, 3);
+  const p = mutateTree(rng, cloneTree(g));
+  const first = forestMatch(g, p);
+  assert.equal(forestMatch(g, p), first, 'same trees, same anchoring: the remembered result');
+  forgetLastForestMatch();
+  const again = forestMatch(g, p);
+  assert.notEqual(again, first, 'computed anew');
+  assert.deepEqual(again, first);
+  assert.notEqual(forestMatch(g, p, 'root'), again, 'another anchoring computes');
 });

@@ -317,6 +317,13 @@ export function forestMatch(gold: MatchNode, pred: MatchNode, anchorable: Anchor
   return result;
 }
 
+/** Forgets the last call, so that the next one computes: benchmarks time the matcher, not the memo. */
+export function forgetLastForestMatch(): void {
+  last.gold = last.pred = null;
+  last.anchorable = null;
+  last.result = null;
+}
+
 /** The last call (trees are not mutated once built; results are shared, never mutated). */
 const last: { gold: MatchNode | null; pred: MatchNode | null; anchorable: Anchorable | null; result: ForestMatchResult | null } = {
   gold: null,
