@@ -54,7 +54,7 @@ export class JsonlWriter {
   flush(): void {
     if (this.buf.length > 0) {
       // Encoding line by line into one reused buffer beats join() + Buffer.from(),
-      // which flattens and copies every line twice (decisions.md, "Output writing").
+      // which flattens and copies every line twice (decisions.md, "Scoring runs").
       const worst = this.bytes * 3; // UTF-8 needs at most 3 bytes per UTF-16 unit
       if (this.scratch.length < worst) this.scratch = Buffer.allocUnsafe(Math.max(worst, this.scratch.length * 2));
       let n = 0;
