@@ -35,6 +35,7 @@ export const demoCommand: Command = {
       out: join(outDir, 'scored.jsonl'),
       'summary-json': join(outDir, 'summary.json'),
       report,
+      force: true, // the demo folder is the demo's own: each run replaces it
     };
     const jobs = stringOpt(args, 'jobs');
     if (jobs !== undefined) values.jobs = jobs;

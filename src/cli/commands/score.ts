@@ -3,21 +3,33 @@
 // core/score/run.ts; this file wires options, output, resume, progress, the
 // summary and the report.
 
-import { writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { availableParallelism } from 'node:os';
-import { ExecPool, ResultCache } from '../../core/exec/index.ts';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { availableParallelism, totalmem } from 'node:os';
+import { ExecPool, ResultCache, clampWorkers } from '../../core/exec/index.ts';
 import { cpuReport } from '../cpu-report.ts';
 import { parseWeights, type RewardWeight } from '../../core/rewards/weighted.ts';
 import { databaseResolver } from '../../core/score/databases.ts';
 import { DEFAULT_HEADLINE, HEADLINE_NAMES, headlineNeedsExecution, isHeadlineName } from '../../core/score/headline.ts';
 import { readScoreInput, type FieldOptions } from '../../core/score/input.ts';
 import { JsonlWriter, readPreviousOutput, recordLine } from '../../core/score/output.ts';
+import {
+  OutputGuardError,
+  OutputLock,
+  RUN_SCHEMA,
+  checkOutputPath,
+  fileFingerprint,
+  fingerprintChanges,
+  fingerprintPath,
+  readFingerprint,
+  writeFingerprint,
+  type RunFingerprint,
+} from '../../core/score/output-guard.ts';
 import { itemKey, recordKey, runScore } from '../../core/score/run.ts';
 import { StructuralCache } from '../../core/score/structural-cache.ts';
 import { StructuralPool } from '../../core/score/structural-pool.ts';
 import { SummaryBuilder } from '../../core/score/summary.ts';
-import type { InputItem, ScoredRecord } from '../../core/score/types.ts';
+import type { BadRecord, InputItem, ScoredRecord } from '../../core/score/types.ts';
 import { CliError, UsageError, intOpt, stringOpt, type Command, type ParsedArgs } from '../command.ts';
 import { Progress } from '../progress.ts';
 import { formatSummary } from '../summary-text.ts';
@@ -47,7 +59,8 @@ export const scoreCommand: Command = {
     '  --structural-threads N     threads that parse, plan and match (default: cores - 1, at least 1; 0 = main thread)',
     'Output:',
     '  --out <file.jsonl>         one record per input record, in input order (default: stdout)',
-    '  --resume                   skip records already in --out and append the rest',
+    '  --resume                   skip records already in --out and append the rest (refused if inputs or options changed)',
+    '  --force                    replace an existing --out (without it, an existing file is never overwritten)',
     '  --summary-json <file>      the summary as JSON',
     '  --report <file.html>       a self-contained HTML report',
     '  --quiet                    no progress, no summary on stderr',
@@ -66,6 +79,7 @@ export const scoreCommand: Command = {
     'row-cap': { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean' },
+    force: { type: 'boolean' },
     'summary-json': { type: 'string' },
     report: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -87,16 +101,20 @@ export const scoreCommand: Command = {
     const weights = weightsOpt(args);
     const outPath = stringOpt(args, 'out');
     const resume = Boolean(args.values.resume);
+    const force = Boolean(args.values.force);
     if (resume && !outPath) throw new UsageError('--resume needs --out <file> (the file to continue)');
+    if (resume && force) throw new UsageError('--resume continues --out and --force replaces it: give one of them');
     const reportPath = stringOpt(args, 'report');
     const summaryPath = stringOpt(args, 'summary-json');
     const quiet = Boolean(args.values.quiet);
-    const jobs = intOpt(args, 'jobs', availableParallelism());
-    if (jobs < 1) throw new UsageError('--jobs must be at least 1');
+    const requestedJobs = intOpt(args, 'jobs', availableParallelism());
+    if (requestedJobs < 1) throw new UsageError('--jobs must be at least 1');
+    const jobs = clampWorkers(requestedJobs);
+    if (jobs < requestedJobs && !quiet) io.stderr(`steplens: --jobs ${requestedJobs} is more than this machine can run at once (${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB); using ${jobs}\n`);
     const timeoutMs = intOpt(args, 'timeout-ms', 30_000);
     if (timeoutMs < 1) throw new UsageError('--timeout-ms must be at least 1');
 
-    let database;
+    let database: ReturnType<typeof databaseResolver>;
     try {
       database = databaseResolver({ dbRoot, tablesJson, testSuite });
     } catch (err) {
@@ -114,13 +132,60 @@ export const scoreCommand: Command = {
         throw new CliError((err as Error).message);
       }
     }
-    const sources = new Set(items.map((i) => ('record' in i ? i.record.source : i.bad.source)));
-    if (sources.size < inputs.length) throw new CliError(`input files must have different names (${inputs.map((p) => basename(p)).join(', ')}): records are keyed by file name`);
+    const names = inputs.map((p) => basename(p));
+    if (new Set(names).size < inputs.length) throw new CliError(`input files must have different names (${names.join(', ')}): records are keyed by file name`);
+    reportBadRecords(items, io.stderr, quiet);
+
+    // The output is checked and locked before any thread or worker starts, so a refusal exits at once.
+    let lock: OutputLock | null = null;
+    let fingerprint: RunFingerprint | null = null;
+    if (outPath) {
+      const others = [
+        ...inputs.map((path) => ({ path, role: 'input' })),
+        ...(gold ? [{ path: gold, role: '--gold' }] : []),
+        ...(tablesJson ? [{ path: tablesJson, role: '--schema' }] : []),
+        ...(reportPath ? [{ path: reportPath, role: '--report' }] : []),
+        ...(summaryPath ? [{ path: summaryPath, role: '--summary-json' }] : []),
+      ];
+      for (const o of others) if (resolve(o.path) === resolve(outPath)) throw new CliError(`--out ${outPath} is the ${o.role} file ${o.path}: refusing to overwrite it`);
+      try {
+        checkOutputPath({ out: outPath, others, resume, force });
+        lock = OutputLock.acquire(outPath, (m) => io.stderr(m + '\n'));
+      } catch (err) {
+        if (err instanceof OutputGuardError) throw new CliError(err.message);
+        throw err;
+      }
+      fingerprint = {
+        schema: RUN_SCHEMA,
+        files: others.filter((o) => o.role === 'input' || o.role === '--gold' || o.role === '--schema').map((o) => fileFingerprint(o.role, o.path)),
+        options: {
+          reward,
+          weights: stringOpt(args, 'weights') ?? null,
+          'timeout-ms': timeoutMs,
+          'row-cap': intOpt(args, 'row-cap', 0),
+          'test-suite': testSuite ? resolve(testSuite) : null,
+          'db-root': dbRoot ? resolve(dbRoot) : null,
+          'structural-only': structuralOnly,
+          ...Object.fromEntries(FIELD_FLAGS.map((f) => [`${f}-field`, stringOpt(args, `${f}-field`) ?? null])),
+        },
+      };
+    }
+    try {
+      return await scoreInto();
+    } finally {
+      lock?.release();
+    }
+
+    async function scoreInto(): Promise<number> {
 
     const summary = new SummaryBuilder(inputs, reward);
     const keepForReport: ScoredRecord[] | null = reportPath ? [] : null;
     const done = new Set<string>();
-    if (resume) {
+    if (resume && existsSync(outPath!) && statSync(outPath!).size > 0) {
+      const before = readFingerprint(outPath!);
+      if (!before) throw new CliError(`--resume: ${outPath} has no run fingerprint (${fingerprintPath(outPath!)}), so it cannot be checked against these inputs; rerun with --force to start over`);
+      const changes = fingerprintChanges(before, fingerprint!);
+      if (changes.length) throw new CliError(`--resume: ${outPath} was written by another run: ${changes.join('; ')}. Rerun with --force to start over`);
       let prev;
       try {
         prev = readPreviousOutput(outPath!);
@@ -138,11 +203,19 @@ export const scoreCommand: Command = {
       }
     }
 
+    let writer: JsonlWriter | null = null;
+    if (outPath) {
+      try {
+        writer = new JsonlWriter(outPath, { append: resume });
+      } catch (err) {
+        throw new CliError(`--out ${outPath}: cannot write (${(err as Error).message})`);
+      }
+      writeFingerprint(outPath, fingerprint!);
+    }
     // A test suite has ~34 variant databases per schema: keep their connections open rather than reopen them per query.
     const threads = intOpt(args, 'structural-threads', Math.max(1, Math.min(4, availableParallelism() - 1)));
     const structuralPool = threads > 0 ? new StructuralPool({ dbRoot, tablesJson }, threads) : null;
     const pool = structuralOnly ? null : new ExecPool({ size: jobs, timeoutMs, rowCap: intOpt(args, 'row-cap', 0), maxConnections: testSuite ? 1024 : 64 });
-    const writer = outPath ? new JsonlWriter(outPath, { append: resume }) : null;
     const progress = quiet ? null : new Progress({ write: io.stderr, isTTY: io.isTTY, total: items.length, start: done.size });
     const controller = new AbortController();
     const onSignal = () => {
@@ -206,9 +279,22 @@ export const scoreCommand: Command = {
       io.stderr(`steplens: interrupted; ${outPath ? `continue with the same command and --resume` : 'partial output'}\n`);
       return 130;
     }
+    if (items.length > 0 && items.every((i) => 'bad' in i)) {
+      io.stderr(`steplens: none of the ${items.length} records could be read (see the errors above)\n`);
+      return 1;
+    }
     return 0;
+    }
   },
 };
+
+/** Names the first bad entries with file, line and reason on stderr, and counts the rest. */
+function reportBadRecords(items: readonly InputItem[], write: (s: string) => void, quiet: boolean): void {
+  const bad = items.filter((i): i is { bad: BadRecord } => 'bad' in i);
+  if (bad.length === 0 || (quiet && bad.length < items.length)) return;
+  const shown = bad.slice(0, 5).map((b) => `  ${b.bad.message.startsWith(b.bad.source) ? '' : `${b.bad.source} line ${b.bad.line}: `}${b.bad.message}\n`);
+  write(`steplens: ${bad.length} of ${items.length} records cannot be scored (each still gets an output record with its error):\n${shown.join('')}${bad.length > 5 ? `  ... and ${bad.length - 5} more\n` : ''}`);
+}
 
 function weightsOpt(args: ParsedArgs): RewardWeight[] | undefined {
   const text = stringOpt(args, 'weights');

@@ -11,7 +11,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -223,7 +223,7 @@ export class ExecPool {
   /** Starts the workers (normally done on first use) and waits until all are ready. */
   async ready(): Promise<void> {
     this.checkOpen();
-    this.ensureWorkers();
+    this.ensureWorkers(true);
     while (!this.workers.every((w) => w?.ready)) {
       if (this.broken) throw this.broken;
       await new Promise<void>((r) => this.readyWaiters.push(r));
@@ -367,7 +367,11 @@ export class ExecPool {
 
   // ---- workers -------------------------------------------------------------------
 
-  private ensureWorkers(): void {
+  /**
+   * Starts workers for the work there is (all of them with `all`): a pool of 300
+   * asked to run 2 queries starts 2 processes, not 300.
+   */
+  private ensureWorkers(all = false): void {
     if (this.closed || this.broken) return;
     if (this.progressFd < 0) {
       this.progressDir = mkdtempSync(join(tmpdir(), 'steplens-exec-'));
@@ -380,9 +384,20 @@ export class ExecPool {
       livePools.add(this);
       installExitHook();
     }
-    for (let i = 0; i < this.size; i++) {
+    let live = 0;
+    let busy = 0;
+    for (const w of this.workers) {
+      if (!w || w.gone) continue;
+      live++;
+      if (w.batches.length > 0) busy++;
+    }
+    const want = all ? this.size : Math.min(this.size, busy + this.queued());
+    for (let i = 0; i < this.size && live < want; i++) {
       const w = this.workers[i];
-      if (!w || w.gone) this.spawn(i);
+      if (!w || w.gone) {
+        this.spawn(i);
+        live++;
+      }
     }
   }
 
@@ -613,4 +628,18 @@ export class ExecPool {
     }
     this.retire(w, settled);
   }
+}
+
+/** Resident memory of one idle worker with a few open databases, measured at about 45 MB; budgeted with room to spare. */
+const WORKER_BUDGET_BYTES = 96 * 2 ** 20;
+
+/**
+ * The most worker processes this machine can run at once: four per core (a
+ * worker mostly waits on SQLite, so more than one per core helps a little) and
+ * no more than half the memory at WORKER_BUDGET_BYTES each.
+ */
+export function clampWorkers(requested: number): number {
+  const byCores = 4 * availableParallelism();
+  const byMemory = Math.floor(totalmem() / 2 / WORKER_BUDGET_BYTES);
+  return Math.max(1, Math.min(requested, byCores, byMemory));
 }

@@ -98,6 +98,7 @@ interface Parsed {
 export function readScoreInput(path: string, options: InputOptions = {}): InputItem[] {
   const text = readText(path);
   const source = basename(path);
+  if (!/\S/.test(text)) throw new Error(`${path}: holds no records (the file is ${text.length === 0 ? 'empty' : 'blank'})`);
   const parsed = parseInput(text, path);
   const gold = options.gold !== undefined ? readGoldFile(options.gold, options.fields) : undefined;
   // Bare SQL needs a gold file: fatal for a prediction file, a bad record for a stray one among records.
@@ -184,7 +185,19 @@ function typeName(v: unknown): string {
 
 function parseInput(text: string, path: string): Parsed {
   const ext = extname(path).toLowerCase();
-  if (ext === '.jsonl' || ext === '.ndjson') return parseJsonLines(text);
+  if (ext === '.jsonl' || ext === '.ndjson') {
+    // A JSON array saved as .jsonl: read it as the array it is rather than as malformed lines.
+    if (firstNonSpace(text) === '[') {
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = undefined;
+      }
+      if (Array.isArray(data)) return parseJsonValue(data, text, path);
+    }
+    return parseJsonLines(text);
+  }
   if (ext === '.csv') return parseCsvInput(text, path);
   if (ext === '.sqlite' || ext === '.db') throw new Error(`${path}: unknown format (a database, not an input file)`);
   const head = firstNonSpace(text);
