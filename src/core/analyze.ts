@@ -3,7 +3,7 @@
 // stopped it). The CLI, the extension and the report all build on this.
 
 import { splitSteps, type Step } from './sql/steps.ts';
-import { SqlError } from './sql/errors.ts';
+import { SqlError, stackOverflowAsSqlError } from './sql/errors.ts';
 import { planSql, type Plan } from './plan/index.ts';
 import type { Schema } from './plan/schema.ts';
 
@@ -29,7 +29,8 @@ export function analyzeSql(sql: string, schema: Schema, baseOffset = 0): QueryAn
   let steps: Step[];
   try {
     steps = splitSteps(sql, baseOffset).steps;
-  } catch (err) {
+  } catch (caught) {
+    const err = stackOverflowAsSqlError(caught, sql);
     if (err instanceof SqlError) return { sql, steps: [], error: err };
     throw err;
   }
@@ -39,7 +40,8 @@ export function analyzeSql(sql: string, schema: Schema, baseOffset = 0): QueryAn
     steps: steps.map((step) => {
       try {
         return { step, plan: planSql(step.sql, schema), error: null };
-      } catch (err) {
+      } catch (caught) {
+        const err = stackOverflowAsSqlError(caught, step.sql);
         if (err instanceof SqlError) return { step, plan: null, error: err };
         throw err;
       }

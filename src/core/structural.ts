@@ -8,7 +8,7 @@ import { analyzeSql, type StepAnalysis } from './analyze.ts';
 import { matchTreeOf, planAst } from './plan/index.ts';
 import { parseSelect } from './sql/parse.ts';
 import type { Schema } from './plan/schema.ts';
-import { positionAt, SqlError } from './sql/errors.ts';
+import { positionAt, SqlError, stackOverflowAsSqlError } from './sql/errors.ts';
 import { astTreeOfSql, moSqlJson } from './match/ast-from-sql.ts';
 import { astTree } from './match/ast-tree.ts';
 import { astpm, relpm, type MatchScore } from './match/relpm.ts';
@@ -234,7 +234,8 @@ function end(n: MatchNode, index: number): MatchEnd {
   return out;
 }
 
-function asSqlError(err: unknown, sql: string): SqlError {
+function asSqlError(caught: unknown, sql: string): SqlError {
+  const err = stackOverflowAsSqlError(caught, sql);
   if (err instanceof SqlError) return err;
   // Not a SqlError (a planner limitation): still one line, located at the start.
   return new SqlError((err as Error).message ?? String(err), sql, 0, 0, 'unsupported');

@@ -173,7 +173,12 @@ class Builder {
         }
         const op = body.op.startsWith('UNION') ? 'Union' : body.op === 'INTERSECT' ? 'Intersect' : 'Minus';
         const fields = left.fields.map((f) => this.ids.fresh(f.name));
-        return { op, all: body.op === 'UNION ALL', inputs: [left, right], fields, range: body };
+        const all = body.op === 'UNION ALL';
+        // A chain of the same UNION is one n-ary node, as Calcite's LogicalUnion (UnionMergeRule): a 500-term
+        // UNION ALL stays one level deep instead of 500 (every output line must stay readable by any JSON parser).
+        // INTERSECT and EXCEPT stay binary: set-ops-to-joins rewrites the two-input forms.
+        const inputs = op === 'Union' && left.op === 'Union' && left.all === all && body.left.kind === 'compound' ? [...left.inputs, right] : [left, right];
+        return { op, all, inputs, fields, range: body };
       }
     }
   }

@@ -7,7 +7,7 @@ import type { Schema } from '../plan/schema.ts';
 import { prepareGold, scoreStructuralWithTrees, type GoldSide, type StructuralScore } from '../structural.ts';
 import type { MatchNode } from '../match/tree.ts';
 import type { PlanTree } from './types.ts';
-import { planFieldsText } from './plan-fields.ts';
+import { EMPTY_PLAN_FIELDS_JSON, planFieldsText } from './plan-fields.ts';
 import type { StructuralPool } from './structural-pool.ts';
 
 export interface StructuralResult {
@@ -58,13 +58,36 @@ export class StructuralCache {
     this.misses++;
     const p = this.pool.score(dbId, gold, pred).catch(() => this.compute(dbId, schema, gold, pred));
     bounded(this.results, key, p, this.maxResults);
-    p.then((r) => {
-      if (this.results.get(key) === p) this.results.set(key, r);
-    });
+    p.then(
+      (r) => {
+        if (this.results.get(key) === p) this.results.set(key, r);
+      },
+      () => this.results.delete(key), // the caller sees the rejection; this branch only keeps it from going unhandled
+    );
     return p;
   }
 
+  /** Never throws: a failure of the analysis itself becomes the record's structural error (the run goes on). */
   private compute(dbId: string, schema: Schema, gold: string, pred: string): StructuralResult {
+    try {
+      return this.computeOrThrow(dbId, schema, gold, pred);
+    } catch (err) {
+      const message = `internal error while analyzing: ${(err as Error)?.message ?? String(err)}`;
+      return {
+        score: {
+          relpm: null,
+          astpm: null,
+          steprtm: { steps: [], total: 0, outcome: null, outcome_scorer: 'relpm_f1', token_rewards: [] },
+          errors: [{ side: 'pred', step: null, kind: 'internal', message, start: 0, end: 0, line: 1, column: 1 }],
+          gold_nodes: 0,
+          pred_nodes: 0,
+        },
+        planFieldsJson: EMPTY_PLAN_FIELDS_JSON,
+      };
+    }
+  }
+
+  private computeOrThrow(dbId: string, schema: Schema, gold: string, pred: string): StructuralResult {
     const g = this.gold(dbId, schema, gold);
     const s = scoreStructuralWithTrees({ gold_sql: gold, pred_sql: pred }, schema, { gold: g.side });
     const { matches, ...score } = s.score;

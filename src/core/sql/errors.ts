@@ -21,7 +21,7 @@ export function positionAt(text: string, offset: number): Position {
   return { offset, line, column: offset - lineStart + 1 };
 }
 
-export type SqlErrorKind = 'syntax' | 'unknown_table' | 'unknown_column' | 'ambiguous_column' | 'unsupported' | 'semantic';
+export type SqlErrorKind = 'syntax' | 'unknown_table' | 'unknown_column' | 'ambiguous_column' | 'unsupported' | 'semantic' | 'too_deep';
 
 export class SqlError extends Error {
   readonly kind: SqlErrorKind;
@@ -51,4 +51,25 @@ export class SqlError extends Error {
   toJSON() {
     return { kind: this.kind, message: this.message, start: this.start, end: this.end, line: this.line, column: this.column, token: this.token };
   }
+}
+
+/**
+ * A JavaScript stack overflow while parsing, planning or matching `sql` as a
+ * SqlError at the most deeply nested parenthesis: the parser's NESTING_LIMIT
+ * keeps this from happening, and this keeps any path it missed from becoming
+ * a crash. Other errors pass through unchanged.
+ */
+export function stackOverflowAsSqlError(err: unknown, sql: string): unknown {
+  if (!(err instanceof RangeError) || !/call stack/i.test(err.message)) return err;
+  let depth = 0;
+  let deepest = 0;
+  let at = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql.charCodeAt(i);
+    if (c === 40 /* ( */ && ++depth > deepest) {
+      deepest = depth;
+      at = i;
+    } else if (c === 41 /* ) */ && depth > 0) depth--;
+  }
+  return new SqlError(`statement too deeply nested or too long to analyze (${deepest} levels of parentheses)`, sql, at, Math.min(sql.length, at + 1), 'too_deep');
 }

@@ -159,7 +159,26 @@ class Parser {
     return this.advance();
   }
 
-  fail(detail: string, t: Token = this.tok, kind: 'syntax' | 'unsupported' = 'syntax'): never {
+  /** Open parentheses, subqueries and prefix operators around the current token (see NESTING_LIMIT). */
+  private nesting = 0;
+
+  /** Enters one more level of nesting at `t`, refusing past NESTING_LIMIT; pair with leave(). */
+  enter(t: Token): void {
+    if (++this.nesting > NESTING_LIMIT) {
+      this.fail(`nested more than ${NESTING_LIMIT} levels deep (StepLens' limit on parentheses, subqueries and prefix operators; SQLite's own parser gives up between 2,000 and 3,000)`, t, 'too_deep');
+    }
+  }
+
+  leave(): void {
+    this.nesting--;
+  }
+
+  /** Refuses an operator chain longer than SQLite's expression depth limit, as SQLite does. */
+  checkChain(terms: number, t: Token): void {
+    if (terms > MAX_EXPR_DEPTH) this.fail(`Expression tree is too large (maximum depth ${MAX_EXPR_DEPTH}, SQLite's SQLITE_MAX_EXPR_DEPTH)`, t, 'too_deep');
+  }
+
+  fail(detail: string, t: Token = this.tok, kind: 'syntax' | 'unsupported' | 'too_deep' = 'syntax'): never {
     if (t.type === 'eof' && this.lexError) throw this.lexError;
     throw new SqlError(detail, this.sql, t.start, t.end, kind);
   }
@@ -321,7 +340,7 @@ class Parser {
   parseSetExpr(): SetExpr {
     const start = this.tok.start;
     let left: SetExpr = this.parseSimpleSelect();
-    for (;;) {
+    for (let terms = 1; ; terms++) {
       const t = this.tok;
       let op: CompoundOp;
       if (this.isWord('UNION')) {
@@ -335,6 +354,7 @@ class Parser {
         op = 'EXCEPT';
       } else break;
       if (!this.isWord('SELECT') && !this.isWord('VALUES')) this.failExpected(`SELECT or VALUES after ${t.upper}`);
+      if (terms >= MAX_COMPOUND_SELECT) this.fail(`too many terms in compound SELECT (SQLite's limit is ${MAX_COMPOUND_SELECT})`, t, 'too_deep');
       const right = this.parseSimpleSelect();
       left = { kind: 'compound', op, left, right, start, end: right.end };
     }
@@ -536,10 +556,12 @@ class Parser {
     const t = this.tok;
     const start = t.start;
     if (this.isOp('(')) {
+      this.enter(t);
       this.pos++;
       if (this.startsSelect(this.tok)) {
         const query = this.parseSelectStmt();
         this.expectOp(')');
+        this.leave();
         const alias = this.parseAlias(false);
         const node: FromItem = { kind: 'subquery', query, start, end: this.lastEnd };
         if (alias) node.alias = alias;
@@ -547,6 +569,7 @@ class Parser {
       }
       const inner = this.parseFrom();
       this.expectOp(')');
+      this.leave();
       const parens: Range = { start, end: this.lastEnd };
       const alias = this.parseAlias(false);
       if (alias) {
@@ -603,7 +626,8 @@ class Parser {
   parseExpr(): Expr {
     const start = this.tok.start;
     let left = this.parseAnd();
-    while (this.isWord('OR')) {
+    for (let terms = 2; this.isWord('OR'); terms++) {
+      this.checkChain(terms, this.tok);
       this.pos++;
       const right = this.parseAnd();
       left = { kind: 'binary', op: 'OR', left, right, start, end: this.lastEnd };
@@ -614,7 +638,8 @@ class Parser {
   parseAnd(): Expr {
     const start = this.tok.start;
     let left = this.parseNot();
-    while (this.isWord('AND')) {
+    for (let terms = 2; this.isWord('AND'); terms++) {
+      this.checkChain(terms, this.tok);
       this.pos++;
       const right = this.parseNot();
       left = { kind: 'binary', op: 'AND', left, right, start, end: this.lastEnd };
@@ -624,8 +649,11 @@ class Parser {
 
   parseNot(): Expr {
     if (!this.isWord('NOT')) return this.parseEquality();
+    const notTok = this.tok;
     const start = this.advance().start;
+    this.enter(notTok);
     const operand = this.parseNot();
+    this.leave();
     // NOT EXISTS (...) is one node (but not NOT (EXISTS ...) = 1 or NOT NOT EXISTS).
     if (operand.kind === 'exists' && !operand.not && !operand.parens) {
       operand.not = true;
@@ -762,11 +790,12 @@ class Parser {
    */
   continueBinary(left: Expr, start: number, minPrec: number): Expr {
     while (this.isWord('COLLATE')) left = this.parseCollateSuffix(left, start);
-    for (;;) {
+    for (let terms = 2; ; terms++) {
       const t = this.tok;
       if (t.type !== 'op') break;
       const prec = BINARY_PREC[t.value];
       if (prec === undefined || prec < minPrec) break;
+      this.checkChain(terms, t);
       this.pos++;
       const right = this.parseBinary(prec + 1);
       left = { kind: 'binary', op: t.value as BinaryOp, left, right, start, end: this.lastEnd };
@@ -793,7 +822,9 @@ class Parser {
     const t = this.tok;
     if (t.type === 'op' && (t.value === '-' || t.value === '+' || t.value === '~')) {
       this.pos++;
+      this.enter(t);
       const operand = this.parseUnary();
+      this.leave();
       return { kind: 'unary', op: t.value, operand, start: t.start, end: this.lastEnd };
     }
     // SQLite lets a prefix NOT appear as any operand (`1 + NOT 2`); it then extends over the equality level.
@@ -1036,6 +1067,13 @@ class Parser {
 
   /** `(expr)`, a row value `(a, b)`, or a scalar subquery `(SELECT ...)`. */
   parseParenExpr(): Expr {
+    this.enter(this.tok);
+    const e = this.parseParenExprInner();
+    this.leave();
+    return e;
+  }
+
+  private parseParenExprInner(): Expr {
     const start = this.advance().start; // (
     if (this.startsSelect(this.tok)) {
       const query = this.parseSelectStmt();
@@ -1054,6 +1092,18 @@ class Parser {
     return { kind: 'row', items, start, end: this.lastEnd };
   }
 }
+
+/**
+ * Nesting the parser, planner and matcher follow without running out of stack
+ * (they recurse per level; about 700 levels is where the default stack ends).
+ * SQLite accepts deeper parentheses but refuses 50 nested scalar subqueries and
+ * 499 nested FROM subqueries; decisions.md, "Bounded analysis".
+ */
+export const NESTING_LIMIT = 500;
+/** SQLite's SQLITE_MAX_EXPR_DEPTH: a left-deep chain of more operands than this is refused by SQLite too. */
+export const MAX_EXPR_DEPTH = 1000;
+/** SQLite's SQLITE_MAX_COMPOUND_SELECT. */
+export const MAX_COMPOUND_SELECT = 500;
 
 function collapseSpace(s: string): string {
   return s.replace(/\s+/g, ' ');
