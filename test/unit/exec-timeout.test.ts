@@ -61,8 +61,10 @@ describe('timeouts and worker lifecycle', () => {
       }
       const stats = pool.stats();
       assert.equal(stats.timeouts, 100);
-      assert.equal(stats.spawned, 4 + 100);
+      // A killed worker is replaced when there is work for it: the last kills wait for the next query.
+      assert.ok(stats.spawned >= 100 && stats.spawned <= 4 + 100, `spawned ${stats.spawned}`);
       await pool.ready();
+      assert.equal(pool.stats().spawned, 4 + 100, 'ready() fills every slot');
       const t0 = performance.now();
       const ok = await pool.run({ db, sql: 'SELECT count(*), max(x) FROM n' });
       const wall = performance.now() - t0;
