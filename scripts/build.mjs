@@ -1,4 +1,4 @@
-// Bundles the CLI, the execution worker, the VS Code extension and the report
+// Bundles the CLI, the execution worker, the language server, the VS Code extension and the report
 // page (webview/ → dist/webview/report.js + report.css) with esbuild.
 // Type checking is separate (`npm run typecheck`): esbuild only strips types.
 import { build } from 'esbuild';
@@ -22,6 +22,8 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.cjs' },
   { entryPoints: ['src/core/exec/worker.ts'], outfile: 'dist/exec-worker.cjs' },
   { entryPoints: ['src/core/score/structural-worker.ts'], outfile: 'dist/structural-worker.cjs' },
+  // The language server, started by editors as `node dist/server.cjs --stdio` (the VS Code client does the same).
+  { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.cjs' },
   { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.cjs' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
