@@ -8,5 +8,6 @@ import { rewardCommand } from './reward.ts';
 import { stepsCommand } from './steps.ts';
 import { matchCommand } from './match.ts';
 import { scoreCommand } from './score.ts';
+import { lspCommand } from './lsp.ts';
 
-export const COMMANDS: Command[] = [demoCommand, stepsCommand, planCommand, matchCommand, scoreCommand, metricsCommand, rewardCommand, execCommand];
+export const COMMANDS: Command[] = [demoCommand, stepsCommand, planCommand, matchCommand, scoreCommand, metricsCommand, rewardCommand, execCommand, lspCommand];
