@@ -176,6 +176,8 @@ export class StepLensServer {
     );
     c.onRequest('steplens/documentStatus', (p: { uri: string }) => this.guard('documentStatus', null, () => this.documentStatus(p.uri)));
     c.onRequest('steplens/inspect', (p: { uri: string; position: { line: number; character: number } }) => this.guard('inspect', null, () => this.inspect(p.uri, p.position)));
+    // Counters for tests and the bench: how many document analyses ran and how many statements the core inspected.
+    c.onRequest('steplens/serverStats', () => ({ analyses: this.analysisRuns, inspections: this.cache.analyses, rssBytes: process.memoryUsage().rss }));
     c.onNotification('steplens/setDocumentContext', (p: { uri: string; db?: string | null; gold?: string | null }) => {
       const cur = { ...(this.clientContexts.get(p.uri) ?? {}) };
       if (p.db !== undefined) cur.db = p.db;
