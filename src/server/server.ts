@@ -52,6 +52,8 @@ export interface ServerSettings {
   headlineReward: string;
   debounceMs: number;
   maxDocumentBytes: number;
+  /** false: structural analysis only, nothing is executed in the background (Run Step and hover still run on request). */
+  execute: boolean;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -62,6 +64,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   headlineReward: DEFAULT_HEADLINE,
   debounceMs: 250,
   maxDocumentBytes: 5_000_000,
+  execute: true,
 };
 
 export const SERVER_RUN_STEP = 'steplens.server.runStep';
@@ -104,6 +107,7 @@ export function mergeSettings(base: ServerSettings, raw: unknown): ServerSetting
   num('maxRows');
   num('debounceMs');
   num('maxDocumentBytes');
+  if (typeof r.execute === 'boolean') s.execute = r.execute;
   return s;
 }
 
@@ -282,7 +286,7 @@ export class StepLensServer {
     st.analysis = a;
     if (a.skipped) this.connection.console.info(`${uri}: ${a.skipped}`);
     this.publish(a, doc);
-    if (a.db.dbPath && a.statements.length > 0) await this.execute(a, doc);
+    if (this.settings.execute && a.db.dbPath && a.statements.length > 0) await this.execute(a, doc);
   }
 
   private publish(a: DocumentAnalysis, doc: TextDocument): void {
