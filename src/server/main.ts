@@ -21,6 +21,9 @@ export async function startServer(): Promise<void> {
   const { createConnection, ProposedFeatures } = await import('vscode-languageserver/node');
   const { StepLensServer } = await import('./server.ts');
   const connection = createConnection(ProposedFeatures.all);
+  // Every handler is guarded; this is the last net, so that nothing a document does can end the server.
+  process.on('uncaughtException', (err) => connection.console.error(`steplens: uncaught: ${err?.stack ?? String(err)}`));
+  process.on('unhandledRejection', (err) => connection.console.error(`steplens: unhandled rejection: ${(err as Error)?.stack ?? String(err)}`));
   new StepLensServer(connection);
   connection.listen();
 }

@@ -28,7 +28,7 @@ import { StructuralCache } from '../core/score/structural-cache.ts';
 import type { InputRecord, ScoredRecord } from '../core/score/types.ts';
 import { findTable } from '../core/plan/schema.ts';
 import { tokenize, type Token } from '../core/sql/tokens.ts';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import {
   analyzeDocument,
@@ -362,7 +362,8 @@ export class StepLensServer {
   private scoreOne(a: DocumentAnalysis, s: AnalyzedStatement, completion: string | null, pool: ExecPool | null): Promise<ScoredRecord> {
     const schema = a.db.schema!;
     const dbPath = a.db.dbPath;
-    const suiteDir = this.settings.testSuiteRoot && a.db.value ? join(this.settings.testSuiteRoot, a.db.value) : null;
+    // Test-suite variants live under <testSuiteRoot>/<db_id>/, the db_id being the database file's name.
+    const suiteDir = this.settings.testSuiteRoot && dbPath ? join(this.settings.testSuiteRoot, basename(dbPath).replace(/\.(sqlite3?|db)$/i, '')) : null;
     const testSuite = pool && suiteDir && existsSync(suiteDir) ? variantDatabases(suiteDir) : null;
     const record: InputRecord = {
       index: s.stmt.index,

@@ -43,9 +43,13 @@ export class TestClient {
       this.published.push(e);
       this.waiters = this.waiters.filter((w) => (w.pred(e) ? (w.resolve(e), false) : true));
     });
-    this.conn.onNotification('window/showMessage', (p: { type: number; message: string }) => this.messages.push(p));
+    this.conn.onNotification('window/showMessage', (p: { type: number; message: string }) => {
+      this.messages.push(p);
+    });
     this.conn.onNotification('window/logMessage', () => undefined);
-    this.conn.onNotification('steplens/documentStatusChanged', (p: { uri: string }) => this.statusChanged.push(p.uri));
+    this.conn.onNotification('steplens/documentStatusChanged', (p: { uri: string }) => {
+      this.statusChanged.push(p.uri);
+    });
     this.conn.onRequest('workspace/codeLens/refresh', () => null);
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('workspace/configuration', () => [{}]);
