@@ -512,6 +512,9 @@ export class StepLensServer {
       if (rowsTable) lines.push(rowsTable);
       return { contents: { kind: 'markdown', value: lines.join('\n\n') } satisfies MarkupContent, range };
     }
+    // The statement's first keyword (WITH) or the main query's: the statement's scores (editors without CodeLens see them here).
+    const main = t.s.result.steps.at(-1);
+    if (main && main.name === null && (t.tok.start === 0 || t.tok.start === main.start) && t.tok.type === 'word') return { contents: { kind: 'markdown', value: statementSummary(t.s) }, range };
     const schema = t.a.db.schema;
     if (!schema) return null;
     const table = findTable(schema, t.tok.value);
@@ -547,6 +550,21 @@ export class StepLensServer {
       .filter((k) => (k.type === 'word' || k.type === 'qident') && k.value.toLowerCase() === name)
       .map((k) => ({ uri, range: { start: t.doc.positionAt(at + k.start), end: t.doc.positionAt(at + k.end) } }));
   }
+}
+
+function statementSummary(s: AnalyzedStatement): string {
+  const r = s.result;
+  const lines = [`**Statement ${s.stmt.index + 1}**`];
+  const f4 = (x: number): string => x.toFixed(4);
+  if (r.relpm) lines.push(`RelPM P ${f4(r.relpm.precision)} · R ${f4(r.relpm.recall)} · F1 ${f4(r.relpm.f1)}`);
+  if (r.astpm) lines.push(`AstPM F1 ${f4(r.astpm.f1)}`);
+  if (r.steprtmTotal !== null) lines.push(`StepRTM: ${r.steps.map((x) => `${x.name ?? 'main'} ${f4(x.reward ?? 0)}`).join(' · ')} (Σ ${f4(r.steprtmTotal)})`);
+  const x = s.execution;
+  if (x?.headline && x.headline.value !== null) lines.push(`${x.headline.name} ${f4(x.headline.value)}`);
+  if (x && x.ex !== null) lines.push(`EX ${x.ex}`);
+  if (x && x.rowCount !== null) lines.push(`${x.rowCount}${x.truncated ? '+' : ''} rows`);
+  if (s.gold.source === 'none') lines.push('No gold query: add `-- steplens: gold=<SQL>` above the statement.');
+  return lines.join('\n\n');
 }
 
 function safeTokens(sql: string): Token[] {

@@ -246,3 +246,14 @@ test('on Node older than 22 the server says what is wrong and exits 2 instead of
   assert.match(err, /needs Node 22 or newer/);
   assert.match(out, /window\/showMessage/);
 });
+
+test('hover on the main query\'s first keyword sums up the statement (for editors without CodeLens)', async () => {
+  const text = `-- steplens: db=${DB}\n-- steplens: gold=${GOLD}\n${QUERY};\n`;
+  const { uri } = doc(text);
+  await client.open(uri, text);
+  await client.waitFor(uri);
+  const expected = scoreStructural({ gold_sql: GOLD, pred_sql: QUERY }, schemaFromSqlite(DB));
+  const h = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 1 } });
+  assert.match(h.contents.value, new RegExp(`F1 ${expected.relpm!.f1.toFixed(4)}`));
+  assert.match(h.contents.value, new RegExp(`Σ ${expected.steprtm.total.toFixed(4)}`));
+});
