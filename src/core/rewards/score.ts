@@ -2,7 +2,7 @@
 // gold and prediction results: the metrics, the headline rewards, every
 // registry reward and the TRL-weighted sum. Execution itself happens elsewhere.
 
-import { extractSqlWithOffset, formatReward, tagCountReward } from '../trace/completion.ts';
+import { extractSqlWithOffset, formatReward, tagCountReward, type CompletionParts } from '../trace/completion.ts';
 import { computeMetrics, type ExecutionMetrics, type QueryOutcome } from './metrics.ts';
 import { computeRewards } from './registry.ts';
 import { DEFAULT_WEIGHTS, weightedReward, type RewardWeight } from './weighted.ts';
@@ -21,6 +21,8 @@ export interface ScoreInput {
   goldColumns?: readonly string[];
   /** computeMetrics(gold, pred), when the caller already has it (it depends on the two results only). */
   metrics?: ExecutionMetrics;
+  /** parseCompletion(completion), when the caller already has it: the SQL and format rewards are taken from it. */
+  parts?: Pick<CompletionParts, 'sql' | 'format_think' | 'format_reasoning' | 'tag_count'>;
 }
 
 export interface CompletionScore {
@@ -55,7 +57,8 @@ export function sqlToExecute(input: Pick<ScoreInput, 'completion' | 'predSql'>):
 
 export function scoreCompletion(input: ScoreInput): CompletionScore {
   const text = completionText(input);
-  const extracted = extractSqlWithOffset(text);
+  const parts = input.completion !== undefined ? input.parts : undefined;
+  const extracted = parts ? parts.sql : extractSqlWithOffset(text);
   const metrics = input.metrics ?? computeMetrics(input.gold, input.pred);
   const rewards = computeRewards({
     completion: text,
@@ -70,9 +73,9 @@ export function scoreCompletion(input: ScoreInput): CompletionScore {
     sql_start: extracted.start,
     sql_end: extracted.end,
     metrics,
-    format_think: formatReward(text, 'think'),
-    format_reasoning: formatReward(text, 'reasoning'),
-    tag_count: tagCountReward(text),
+    format_think: parts ? parts.format_think : formatReward(text, 'think'),
+    format_reasoning: parts ? parts.format_reasoning : formatReward(text, 'reasoning'),
+    tag_count: parts ? parts.tag_count : tagCountReward(text),
     qatch_small_update: rewards.qatch_small_update,
     qatch_small_update_with_fm: rewards.qatch_small_update_with_fm,
     ex_small_update_with_fm: rewards.ex_small_update_with_fm,

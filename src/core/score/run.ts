@@ -4,7 +4,8 @@
 // --resume safe). Execution overlaps across records: the pool batches the
 // queries of every record in flight.
 
-import { badRecordOutput, emptyRecord, scoreRecord, type ScoreContext } from './score-record.ts';
+import { badRecordOutput, emptyRecord, type ScoreContext } from './score-record.ts';
+import { inspectRecord } from '../inspect.ts';
 import type { InputItem, InputRecord, ScoredRecord } from './types.ts';
 
 export interface ScoreRunOptions {
@@ -79,7 +80,7 @@ export async function runScore(opts: ScoreRunOptions): Promise<ScoreRunResult> {
           continue;
         }
         inFlight++;
-        scoreRecord(context, item.record)
+        inspectRecord(context, item.record)
           .catch((err: unknown) => internalError(item.record, context.reward, err))
           .then((r) => {
             inFlight--;

@@ -16,8 +16,8 @@ export interface Trace {
   links: StepLink[];
 }
 
-export function traceCompletion(completion: string): Trace {
-  const parts = parseCompletion(completion);
+/** `parts`: parseCompletion(completion), when the caller already has it. */
+export function traceCompletion(completion: string, parts: CompletionParts = parseCompletion(completion)): Trace {
   const segments: Segment[] = [];
   for (const block of parts.thinks) {
     for (const s of segmentReasoning(completion, block.contentStart, block.contentEnd)) segments.push({ ...s, index: segments.length });
