@@ -286,7 +286,8 @@ export class StepLensServer {
     st.analysis = a;
     if (a.skipped) this.connection.console.info(`${uri}: ${a.skipped}`);
     this.publish(a, doc);
-    if (this.settings.execute && a.db.dbPath && a.statements.length > 0) await this.execute(a, doc);
+    // Execution runs on in the background: requests waiting for this analysis must not wait for SQL.
+    if (this.settings.execute && a.db.dbPath && a.statements.length > 0) void this.guard('execution', undefined, () => this.execute(a, doc));
   }
 
   private publish(a: DocumentAnalysis, doc: TextDocument): void {
@@ -296,19 +297,30 @@ export class StepLensServer {
     void this.connection.sendNotification('steplens/documentStatusChanged', { uri: a.uri });
   }
 
-  /** Execution results, then one republish (only if the text did not move on meanwhile). */
+  /**
+   * Execution results, republished as they land (coalesced to one publish per
+   * 100 ms, so one slow query does not hold back the others' EX), and only while
+   * the text has not moved on.
+   */
   private async execute(a: DocumentAnalysis, doc: TextDocument): Promise<void> {
     const pool = this.execPool();
+    let timer: NodeJS.Timeout | null = null;
+    const republishSoon = (): void => {
+      if (!timer) timer = setTimeout(() => ((timer = null), this.publish(a, doc)), 100);
+    };
     const jobs = a.statements.map(async (s) => {
       if (!this.isCurrent(a.uri, a.version)) return;
       s.execution = await this.executeStatement(pool, a, s);
+      republishSoon();
     });
     await Promise.all(jobs);
-    if (this.isCurrent(a.uri, a.version)) this.publish(a, doc);
+    if (timer) clearTimeout(timer);
+    this.publish(a, doc);
   }
 
   private execPool(): ExecPool {
-    if (!this.pool) this.pool = new ExecPool({ size: 2, timeoutMs: this.settings.timeoutMs, workerPath: defaultWorkerPath() });
+    // One query per worker at a time: a batch or a pipeline would queue a quick query behind a runaway one.
+    if (!this.pool) this.pool = new ExecPool({ size: 2, timeoutMs: this.settings.timeoutMs, workerPath: defaultWorkerPath(), maxBatch: 1, pipelineDepth: 1 });
     return this.pool;
   }
 

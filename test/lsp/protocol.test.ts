@@ -257,3 +257,21 @@ test('hover on the main query\'s first keyword sums up the statement (for editor
   assert.match(h.contents.value, new RegExp(`F1 ${expected.relpm!.f1.toFixed(4)}`));
   assert.match(h.contents.value, new RegExp(`Σ ${expected.steprtm.total.toFixed(4)}`));
 });
+
+test('execution results land statement by statement: a runaway query does not hold back the others\' EX', async () => {
+  // Its own runaway text and prediction: execution results are cached by text.
+  const text = `-- steplens: db=${DB}\nWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 2 FROM c) SELECT count(*) FROM c;\n-- steplens: gold=${GOLD}\n${QUERY.replace('age FROM step2', 'age FROM step2 WHERE 1 = 1')};\n`;
+  const { uri } = doc(text);
+  await client.open(uri, text);
+  await client.waitFor(uri);
+  let titles: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    titles = (await lenses(uri)).map((l) => l.command.title);
+    if (titles.some((t) => t.includes('EX 1'))) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.ok(titles.some((t) => t.includes('EX 1')), titles.join(' | '));
+  assert.ok(!titles.some((t) => t.includes('timeout')), `the runaway statement is still running when the other's EX shows: ${titles.join(' | ')}`);
+  const final = await client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'exec/timeout'));
+  assert.equal(final.diagnostics.find((d) => d.code === 'exec/timeout')!.range.start.line, 1);
+});

@@ -40,6 +40,11 @@ export interface ExecPoolOptions {
   maxConnections?: number;
   /** Largest batch sent to a worker in one message; default 256. */
   maxBatch?: number;
+  /**
+   * Batches in flight per worker; default 2 (throughput). An editor wants 1 with
+   * maxBatch 1: a quick query then never waits behind a runaway one in the same worker.
+   */
+  pipelineDepth?: number;
 }
 
 export interface ExecQuery {
@@ -150,6 +155,7 @@ export class ExecPool {
   readonly workerPath: string;
   private readonly maxConnections: number;
   private readonly maxBatch: number;
+  private readonly pipelineDepth: number;
 
   private workers: (WorkerHandle | undefined)[] = [];
   private queue: Pending[] = [];
@@ -178,6 +184,7 @@ export class ExecPool {
     this.rowCapMode = options.rowCapMode ?? 'truncate';
     this.maxConnections = options.maxConnections ?? 8;
     this.maxBatch = Math.max(1, options.maxBatch ?? 256);
+    this.pipelineDepth = Math.max(1, Math.floor(options.pipelineDepth ?? PIPELINE_DEPTH));
     this.workerPath = resolve(options.workerPath ?? defaultWorkerPath());
     if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.timeoutMs}`);
     if (!Number.isInteger(this.rowCap) || this.rowCap < 0) throw new RangeError(`rowCap must be a whole number, got ${this.rowCap}`);
@@ -345,7 +352,7 @@ export class ExecPool {
   private batchSize(): number {
     const byTime = Math.floor(TARGET_BATCH_MS / Math.max(this.avgMs, 0.001));
     // Near the end of the queue, share what is left instead of handing it all to one worker.
-    const share = Math.ceil(this.queued() / (this.size * PIPELINE_DEPTH));
+    const share = Math.ceil(this.queued() / (this.size * this.pipelineDepth));
     return Math.max(1, Math.min(this.maxBatch, byTime, share));
   }
 
@@ -353,7 +360,7 @@ export class ExecPool {
     if (this.closed) return;
     for (const w of this.workers) {
       if (!w || !w.ready || w.gone) continue;
-      while (w.batches.length < PIPELINE_DEPTH && this.queued() > 0) {
+      while (w.batches.length < this.pipelineDepth && this.queued() > 0) {
         const items = this.take(this.batchSize());
         const batch: Batch = { seq: (this.seq = (this.seq + 1) >>> 0), items, reported: 0 };
         w.batches.push(batch);
