@@ -33,8 +33,9 @@ export class TestClient {
   private waiters: { pred: (p: Published) => boolean; resolve: (p: Published) => void }[] = [];
   exited: Promise<number | null>;
 
-  constructor(args: string[] = [], env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(process.execPath, [SERVER, '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  /** `entry`: the server's command line after `node` (default: dist/server.cjs --stdio, as VS Code starts it). */
+  constructor(args: string[] = [], env: NodeJS.ProcessEnv = process.env, entry: string[] = [SERVER, '--stdio']) {
+    this.child = spawn(process.execPath, [...entry, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((r) => this.child.on('exit', (code) => r(code)));
     this.conn = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));

@@ -275,3 +275,18 @@ test('execution results land statement by statement: a runaway query does not ho
   const final = await client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'exec/timeout'));
   assert.equal(final.diagnostics.find((d) => d.code === 'exec/timeout')!.range.start.line, 1);
 });
+
+test('`steplens lsp --stdio` is the same server (what Neovim and Helix start)', async () => {
+  const c = new TestClient([`--clientProcessId=${process.pid}`], process.env, [join(REPO_ROOT, 'bin', 'steplens.cjs'), 'lsp', '--stdio']);
+  try {
+    const init = await c.initialize({});
+    assert.ok(init.capabilities.codeLensProvider);
+    const text = `-- steplens: db=${DB}\nSELECT nme FROM singer;\n`;
+    const { uri } = doc(text);
+    await c.open(uri, text);
+    const p = await c.waitFor(uri);
+    assert.equal(p.diagnostics[0]?.code, 'unknown_column');
+  } finally {
+    assert.equal(await c.shutdown(), 0);
+  }
+});
