@@ -16,6 +16,7 @@ export interface ServerSettings {
   headlineReward?: string;
   debounceMs?: number;
   maxDocumentBytes?: number;
+  execute?: boolean;
 }
 
 export interface ExtensionSettings {
@@ -56,6 +57,7 @@ export function readSettings(): ExtensionSettings {
     headlineReward: headline ? headline : undefined,
     debounceMs: nonNegativeInt(c.get('debounceMs')),
     maxDocumentBytes: nonNegativeInt(c.get('maxDocumentBytes')),
+    execute: typeof c.get('execute') === 'boolean' ? c.get<boolean>('execute') : undefined,
   };
   for (const k of Object.keys(server) as (keyof ServerSettings)[]) if (server[k] === undefined) delete server[k];
   return { server, serverPath: resolvePath(c.get<string>('server.path'), root) ?? null };

@@ -89,7 +89,10 @@ export async function analyzeDocument(doc: TextDocument, opts: AnalyzeOptions): 
   }
   if (text.includes('\u0000')) return { ...base, model: empty, db: noDb, statements: [], skipped: 'StepLens skipped this document: it holds NUL characters (a binary file?)' };
 
-  const model = buildModel(text, looksLikeCompletion(text, doc.languageId, doc.uri));
+  const completion = looksLikeCompletion(text, doc.languageId, doc.uri);
+  // A Markdown or text file without <think>, <answer> or ```sql is not StepLens' business: nothing to say about it.
+  if (!completion && doc.languageId !== 'sql' && !/\.sql$/i.test(doc.uri)) return { ...base, model: empty, db: noDb, statements: [], skipped: null };
+  const model = buildModel(text, completion);
   const dir = documentDir(doc.uri);
   const db = resolveDatabase(model, dir, opts.client, opts.databaseRoot);
   const statements: AnalyzedStatement[] = [];

@@ -290,3 +290,16 @@ test('`steplens lsp --stdio` is the same server (what Neovim and Helix start)', 
     assert.equal(await c.shutdown(), 0);
   }
 });
+
+test('a Markdown file without a completion in it gets nothing; with one, its SQL is analyzed', async () => {
+  const plain = doc('# Notes\n\nSELECT is a keyword; nothing to check here.\n', 'notes.md');
+  await client.open(plain.uri, '# Notes\n\nSELECT is a keyword; nothing to check here.\n', 'markdown');
+  const p = await client.waitFor(plain.uri);
+  assert.deepEqual(p.diagnostics, []);
+  assert.deepEqual(await lenses(plain.uri), []);
+  const text = `<!-- steplens: db=${DB} -->\n\`\`\`sql\nSELECT nme FROM singer\n\`\`\`\n`;
+  const md = doc(text, 'answer.md');
+  await client.open(md.uri, text, 'markdown');
+  const q = await client.waitFor(md.uri);
+  assert.equal(q.diagnostics[0]?.code, 'unknown_column');
+});
