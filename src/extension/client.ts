@@ -30,6 +30,9 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
         // The server pulls `steplens`; answer with the resolved values (absolute paths, defaults dropped).
         configuration: (params, token, next) =>
           params.items.some((i) => i.section === SECTION) ? params.items.map((i) => (i.section === SECTION ? readSettings().server : null)) : next(params, token),
+        // The server registers for didChangeConfiguration; the client would then send the raw `steplens`
+        // section (unresolved `${workspaceFolder}`, relative paths). main.ts sends the resolved one instead.
+        didChangeConfiguration: async () => undefined,
       },
     },
   };

@@ -15,11 +15,15 @@ export interface CommandHost {
   restart(): Promise<void>;
 }
 
-/** Sends the stored database and gold of `uri` to the server (null clears). */
-export async function sendContext(host: CommandHost, uri: string): Promise<void> {
+/**
+ * Sends the stored database and gold of `uri` to the server (null clears). With `onlyIfSet`, a document
+ * the user never gave a value is left alone (opening any file must not cost a message).
+ */
+export async function sendContext(host: CommandHost, uri: string, onlyIfSet = false): Promise<void> {
   const client = host.client();
   if (!client || !client.isRunning()) return;
   const c = host.store.get(uri);
+  if (onlyIfSet && c.db === null && c.gold === null) return;
   await client.sendNotification(SET_DOCUMENT_CONTEXT, { uri, db: c.db, gold: c.gold });
 }
 
@@ -107,11 +111,18 @@ export function registerCommands(context: vscode.ExtensionContext, host: Command
 async function runStep(host: CommandHost, uri: string, statement: number, step: string | null): Promise<void> {
   const client = host.client();
   if (!client || !client.isRunning()) return void vscode.window.showWarningMessage('StepLens: the language server is not running (StepLens: Restart Server).');
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `StepLens: running ${step ?? `statement ${statement + 1}`}`, cancellable: true },
-    (_p, token) => client.sendRequest<RunStepResult>(RUN_STEP, { uri, statement, step }, token),
-  );
-  if (result) await host.results.show(vscode.Uri.parse(uri), statement, step, result);
+  let result: RunStepResult | null;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `StepLens: running ${step ?? `statement ${statement + 1}`}`, cancellable: true },
+      (_p, token) => client.sendRequest<RunStepResult | null>(RUN_STEP, { uri, statement, step }, token),
+    );
+  } catch (err) {
+    host.output.appendLine(`Run Step ${step ?? `statement ${statement + 1}`} of ${uri}: ${(err as Error).message}`);
+    return void vscode.window.showWarningMessage(`StepLens: Run Step failed: ${(err as Error).message}`);
+  }
+  if (!result) return void vscode.window.showWarningMessage('StepLens: the server did not run the step (see StepLens: Show Server Output).');
+  await host.results.show(vscode.Uri.parse(uri), statement, step, result);
 }
 
 interface SymbolLike {

@@ -37,7 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await c.start();
   };
   const resendAll = async (): Promise<void> => {
-    for (const d of vscode.workspace.textDocuments) await sendContext(host, d.uri.toString());
+    for (const d of vscode.workspace.textDocuments) await sendContext(host, d.uri.toString(), true);
   };
   const host: CommandHost = {
     client: () => client,
@@ -58,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(() => void status.refresh()),
     store.onDidChange(() => void status.refresh()),
-    vscode.workspace.onDidOpenTextDocument((d) => void sendContext(host, d.uri.toString())),
+    vscode.workspace.onDidOpenTextDocument((d) => void sendContext(host, d.uri.toString(), true)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       if (needsRestart(e)) void host.restart();

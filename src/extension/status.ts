@@ -19,7 +19,7 @@ export class StatusItem implements vscode.Disposable {
   async refresh(): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     const client = this.getClient();
-    if (!editor || !client || !client.isRunning() || !isStepLensDocument(editor.document)) {
+    if (!editor || !client || !client.isRunning() || !mayBeStepLensDocument(editor.document)) {
       this.item.hide();
       return;
     }
@@ -31,7 +31,8 @@ export class StatusItem implements vscode.Disposable {
       status = null;
     }
     if (seq !== this.seq) return;
-    if (!status) {
+    // A Markdown or text file is StepLens' only when the server found a completion's SQL in it.
+    if (!status || (!isStepLensDocument(editor.document) && status.statements === 0)) {
       this.item.hide();
       return;
     }
@@ -56,6 +57,11 @@ export class StatusItem implements vscode.Disposable {
 
 export function isStepLensDocument(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'sql' || doc.languageId === 'steplens-completion' || /\.(completion)$/i.test(doc.uri.path);
+}
+
+/** SQL, completions, and Markdown / text files that may hold a completion (the server decides). */
+function mayBeStepLensDocument(doc: vscode.TextDocument): boolean {
+  return isStepLensDocument(doc) || (doc.uri.scheme === 'file' && /\.(md|txt)$/i.test(doc.uri.path));
 }
 
 const shortName = (v: string): string => v.split(/[\\/]/).pop() ?? v;
