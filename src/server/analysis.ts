@@ -223,17 +223,12 @@ export function symbolsOf(a: DocumentAnalysis, doc: TextDocument): DocumentSymbo
   });
 }
 
-/** The statement whose range holds `offset` (its trailing `;` and the whitespace after count too), or null. */
+/** The statement at `offset`: the last one starting at or before it (the text after a statement belongs to it), else the first. */
 export function statementAt(a: DocumentAnalysis, offset: number): AnalyzedStatement | null {
-  let best: AnalyzedStatement | null = null;
+  let best: AnalyzedStatement | null = a.statements[0] ?? null;
   for (const s of a.statements) {
-    if (s.stmt.start <= offset + 0) best = s;
     if (s.stmt.start > offset) break;
-  }
-  if (best && offset > best.stmt.end + 1) {
-    // Between statements: only the text up to the next statement belongs to the previous one.
-    const next = a.statements[best.stmt.index + 1];
-    if (next && offset >= next.stmt.start) return next;
+    best = s;
   }
   return best;
 }
