@@ -17,6 +17,10 @@ export interface TraceViewOptions {
   steps?: readonly TraceStep[];
   /** A step was selected here (chip click or segment click). */
   onStep?: (k: number | null) => void;
+  /** A segment was picked: the steps it mentions (the host may select them all). */
+  onSegment?: (segment: number, steps: number[]) => void;
+  /** Reasoning blocks as <details> (open), segments focusable and foldable to one line. */
+  collapsible?: boolean;
 }
 
 /** Splits `text` into text nodes and <mark>s around whole-word, case-insensitive occurrences of `terms`. */
@@ -124,7 +128,10 @@ export class TraceView {
       if (bs < at || be > n) continue;
       plain(at, bs);
       const inBlock = segments.map((s, k) => ({ s, k })).filter(({ s }) => s.start >= bs && s.end <= be);
-      const box = h('div', { class: 'sl-think' }, h('div', { class: 'sl-think-tag' }, 'reasoning'));
+      const collapsible = this.opts.collapsible;
+      const box = collapsible
+        ? h('details', { class: 'sl-think', open: true }, h('summary', { class: 'sl-think-tag' }, `reasoning · ${inBlock.length} segment${inBlock.length === 1 ? '' : 's'}`))
+        : h('div', { class: 'sl-think' }, h('div', { class: 'sl-think-tag' }, 'reasoning'));
       let p = bs;
       for (const { s, k } of inBlock) {
         if (s.start > p && text.slice(p, s.start).trim()) box.appendChild(h('div', { class: 'sl-trace-plain' }, text.slice(p, s.start)));
@@ -137,6 +144,18 @@ export class TraceView {
           },
           h('span', { class: 'sl-seg-text' }, text.slice(s.start, s.end)),
         );
+        if (collapsible) {
+          el.tabIndex = -1;
+          el.setAttribute('role', 'option');
+          const fold = h('button', { type: 'button', class: 'sl-seg-fold', title: 'Fold / unfold this segment', 'aria-label': 'Fold segment', tabindex: '-1' });
+          fold.addEventListener('click', (e) => {
+            e.stopPropagation();
+            el.classList.toggle('sl-seg-folded');
+          });
+          el.insertBefore(fold, el.firstChild);
+          if (s.label) el.insertBefore(h('span', { class: 'sl-seg-label' }, s.label), fold.nextSibling);
+          el.addEventListener('keydown', (e) => this.segmentKey(e, k));
+        }
         el.addEventListener('click', () => this.selectSegment(k));
         this.segEls[k] = el;
         box.appendChild(el);
@@ -162,7 +181,7 @@ export class TraceView {
       el.classList.toggle('sl-seg-linked', Boolean(t));
       el.classList.remove('sl-seg-picked');
       const seg = this.trace!.segments[i];
-      replaceChildren(el.firstChild as HTMLElement, t ? markTerms(this.completion.slice(seg.start, seg.end), t) : this.completion.slice(seg.start, seg.end));
+      replaceChildren(el.querySelector('.sl-seg-text')!, t ? markTerms(this.completion.slice(seg.start, seg.end), t) : this.completion.slice(seg.start, seg.end));
     });
     this.chips.forEach((c, i) => {
       c.classList.toggle('sl-active', i === k);
@@ -173,12 +192,37 @@ export class TraceView {
     if (notify) this.opts.onStep?.(k);
   }
 
-  private selectSegment(seg: number): void {
+  /** The segment elements by index (holes where a segment lies outside every block). */
+  get segments(): readonly HTMLElement[] {
+    return this.segEls;
+  }
+
+  selectSegment(seg: number): void {
     const steps = (this.trace?.links ?? []).filter((l) => l.segments.some((s) => s.segment === seg)).map((l) => l.step);
     this.selectStep(null);
     this.segEls[seg]?.classList.add('sl-seg-picked');
     this.chips.forEach((c, i) => c.classList.toggle('sl-linked', steps.includes(i)));
-    if (steps.length === 1) this.opts.onStep?.(steps[0]);
+    if (this.opts.onSegment) this.opts.onSegment(seg, steps);
+    else if (steps.length === 1) this.opts.onStep?.(steps[0]);
+  }
+
+  /** ↑/↓ move between segments, Enter / Space picks, ← / → fold / unfold. */
+  private segmentKey(e: KeyboardEvent, k: number): void {
+    const order = this.segEls.map((el, i) => (el ? i : -1)).filter((i) => i >= 0);
+    const at = order.indexOf(k);
+    let to: number | undefined;
+    if (e.key === 'ArrowDown') to = order[Math.min(order.length - 1, at + 1)];
+    else if (e.key === 'ArrowUp') to = order[Math.max(0, at - 1)];
+    else if (e.key === 'Enter' || e.key === ' ') this.selectSegment(k);
+    else if (e.key === 'ArrowLeft') this.segEls[k].classList.add('sl-seg-folded');
+    else if (e.key === 'ArrowRight') this.segEls[k].classList.remove('sl-seg-folded');
+    else return;
+    e.preventDefault();
+    if (to !== undefined) {
+      this.segEls[k].tabIndex = -1;
+      this.segEls[to].tabIndex = 0;
+      this.segEls[to].focus();
+    }
   }
 
   private scrollTo(el: HTMLElement | undefined): void {

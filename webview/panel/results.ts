@@ -1,0 +1,401 @@
+// Results view: the gold and predicted results as EX sees them (the record's previews, rows compared as
+// bags of cells: rows only on one side, and the cells that differ from the unmatched row across), and
+// Run Step results. Tables are virtualized (only the rows in view exist in the DOM) and a Run Step
+// result is paged from the host: the table asks for the pages it shows, never more than maxRows rows
+// per message, and cancels the requests for pages scrolled away.
+
+import type { Cell, ResultMeta } from '../../src/extension/panel/protocol.ts';
+import { PAGE_ROWS } from '../../src/extension/panel/protocol.ts';
+import type { ResultPreview } from '../../src/core/score/types.ts';
+import { cellText, fmtInt, fmtMs, h, replaceChildren } from '../components/dom.ts';
+import { rowKey, rowsFound } from '../components/result-diff.ts';
+
+export const ROW_H = 22;
+const OVERSCAN = 12;
+/** Pages kept in memory per result (LRU), so a 100,000-row result never sits whole in the webview. */
+const KEEP_PAGES = 40;
+
+export type RowMark = 'only' | 'changed' | null;
+
+/** Where a table's rows come from. */
+export interface RowSource {
+  readonly columns: string[];
+  readonly rowCount: number;
+  /** The row if it is here (else the table shows a placeholder and asks `want`). */
+  row(i: number): Cell[] | undefined;
+  mark?(i: number): RowMark;
+  /** Column indexes that differ from the partner row (for 'changed' rows). */
+  diffCells?(i: number): ReadonlySet<number> | undefined;
+  /** Rows [from, to) are in view: fetch what is missing, then call `ready`. */
+  want?(from: number, to: number, ready: () => void): void;
+}
+
+export class StaticSource implements RowSource {
+  readonly columns: string[];
+  private readonly rows: Cell[][];
+  private readonly marks: RowMark[];
+  private readonly diffs: (Set<number> | undefined)[];
+  constructor(columns: string[], rows: Cell[][], marks: RowMark[] = [], diffs: (Set<number> | undefined)[] = []) {
+    this.columns = columns;
+    this.rows = rows;
+    this.marks = marks;
+    this.diffs = diffs;
+  }
+  get rowCount(): number {
+    return this.rows.length;
+  }
+  row(i: number): Cell[] | undefined {
+    return this.rows[i];
+  }
+  mark(i: number): RowMark {
+    return this.marks[i] ?? null;
+  }
+  diffCells(i: number): ReadonlySet<number> | undefined {
+    return this.diffs[i];
+  }
+}
+
+export type PageFetcher = (offset: number, limit: number, signal: AbortSignal) => Promise<Cell[][]>;
+
+/** A host-side result, fetched a page at a time. */
+export class PagedSource implements RowSource {
+  private readonly pages = new Map<number, Cell[][]>();
+  private readonly inflight = new Map<number, AbortController>();
+  readonly columns: string[];
+  readonly rowCount: number;
+  /** Rows fetched so far (for tests and the benchmark). */
+  fetchedRows = 0;
+  private readonly fetch: PageFetcher;
+  private readonly pageRows: number;
+
+  constructor(meta: ResultMeta, fetch: PageFetcher, pageRows: number) {
+    this.fetch = fetch;
+    this.pageRows = pageRows;
+    this.columns = meta.columns;
+    this.rowCount = meta.rowCount;
+    if (meta.first.length) this.pages.set(0, meta.first.slice(0, pageRows));
+  }
+
+  row(i: number): Cell[] | undefined {
+    const p = Math.floor(i / this.pageRows);
+    const page = this.pages.get(p);
+    if (!page) return undefined;
+    // Touch for LRU order.
+    this.pages.delete(p);
+    this.pages.set(p, page);
+    return page[i - p * this.pageRows];
+  }
+
+  want(from: number, to: number, ready: () => void): void {
+    const first = Math.floor(from / this.pageRows);
+    const last = Math.floor(Math.max(from, to - 1) / this.pageRows);
+    // Requests for pages out of view are no longer wanted.
+    for (const [p, c] of this.inflight) {
+      if (p < first - 1 || p > last + 1) {
+        c.abort();
+        this.inflight.delete(p);
+      }
+    }
+    for (let p = first; p <= last; p++) {
+      if (this.pages.has(p) || this.inflight.has(p)) continue;
+      const c = new AbortController();
+      this.inflight.set(p, c);
+      const offset = p * this.pageRows;
+      this.fetch(offset, Math.min(this.pageRows, this.rowCount - offset), c.signal).then(
+        (rows) => {
+          this.inflight.delete(p);
+          this.pages.set(p, rows);
+          this.fetchedRows += rows.length;
+          while (this.pages.size > KEEP_PAGES) this.pages.delete(this.pages.keys().next().value!);
+          ready();
+        },
+        () => this.inflight.delete(p),
+      );
+    }
+  }
+}
+
+/**
+ * A virtualized, keyboard-navigable grid: a fixed row height, only the rows in view (plus a margin)
+ * are in the DOM, ↑/↓/PageUp/PageDown/Home/End move the active row, ←/→ the active column.
+ */
+export class VirtualTable {
+  readonly el: HTMLElement;
+  private readonly viewport: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly template: string;
+  private active = 0;
+  private activeCol = 0;
+  private raf = 0;
+  private drawnFrom = -1;
+  private drawnTo = -1;
+  private readonly src: RowSource;
+  private readonly height: number;
+
+  constructor(src: RowSource, label: string, height = 320) {
+    this.src = src;
+    this.height = height;
+    const widths = src.columns.map((c, j) => {
+      let w = c.length;
+      for (let i = 0; i < Math.min(50, src.rowCount); i++) {
+        const r = src.row(i);
+        if (r) w = Math.max(w, cellText(r[j] ?? null).length);
+      }
+      return Math.min(40, Math.max(4, w)) + 2;
+    });
+    const numW = String(src.rowCount).length + 2;
+    this.template = `${numW}ch ${widths.map((w) => `${w}ch`).join(' ')}`;
+    const head = h(
+      'div',
+      { class: 'slp-vt-head', role: 'row', style: { 'grid-template-columns': this.template } },
+      h('div', { class: 'slp-vt-cell slp-vt-num', role: 'columnheader' }, '#'),
+      src.columns.map((c) => h('div', { class: 'slp-vt-cell', role: 'columnheader', title: c }, c)),
+    );
+    this.body = h('div', { class: 'slp-vt-body', role: 'rowgroup', style: { height: `${src.rowCount * ROW_H}px` } });
+    this.viewport = h(
+      'div',
+      {
+        class: 'slp-vt',
+        role: 'grid',
+        tabindex: '0',
+        'aria-label': label,
+        'aria-rowcount': String(src.rowCount + 1),
+        'aria-colcount': String(src.columns.length + 1),
+        style: { 'max-height': `${height}px` },
+      },
+      h('div', { class: 'slp-vt-inner' }, head, this.body),
+    );
+    this.viewport.addEventListener('scroll', () => this.schedule());
+    this.viewport.addEventListener('keydown', (e) => this.onKey(e));
+    this.el = this.viewport;
+    this.draw();
+  }
+
+  /** Draws on the next frame (scroll events coalesce). */
+  schedule(): void {
+    if (this.raf) return;
+    this.raf = requestAnimationFrame(() => {
+      this.raf = 0;
+      this.draw();
+    });
+  }
+
+  get activeRow(): number {
+    return this.active;
+  }
+
+  /** Rows present in the DOM now. */
+  get renderedRows(): number {
+    return this.body.childElementCount;
+  }
+
+  draw(force = false): void {
+    const n = this.src.rowCount;
+    const top = this.viewport.scrollTop;
+    const vh = this.viewport.clientHeight || this.height;
+    const from = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+    const to = Math.min(n, Math.ceil((top + vh) / ROW_H) + OVERSCAN);
+    this.src.want?.(from, to, () => this.draw(true));
+    if (!force && from === this.drawnFrom && to === this.drawnTo) return;
+    this.drawnFrom = from;
+    this.drawnTo = to;
+    const rows: HTMLElement[] = [];
+    for (let i = from; i < to; i++) rows.push(this.rowEl(i));
+    replaceChildren(this.body, rows);
+  }
+
+  private rowEl(i: number): HTMLElement {
+    const r = this.src.row(i);
+    const mark = this.src.mark?.(i) ?? null;
+    const diff = this.src.diffCells?.(i);
+    const cells: HTMLElement[] = [h('div', { class: 'slp-vt-cell slp-vt-num', role: 'rowheader' }, mark === 'only' ? '±' : mark === 'changed' ? '≠' : String(i + 1))];
+    for (let j = 0; j < this.src.columns.length; j++) {
+      const c = r ? (r[j] ?? null) : undefined;
+      cells.push(
+        h(
+          'div',
+          {
+            class: ['slp-vt-cell', c === undefined && 'slp-vt-loading', c === null && 'sl-null', (typeof c === 'number' || typeof c === 'bigint') && 'sl-num', diff?.has(j) && 'slp-cell-diff', i === this.active && j === this.activeCol && 'slp-vt-cur'],
+            role: 'gridcell',
+            title: c === undefined ? 'loading…' : undefined,
+          },
+          c === undefined ? '…' : cellText(c),
+        ),
+      );
+    }
+    return h(
+      'div',
+      {
+        class: ['slp-vt-row', mark && `slp-row-${mark}`, i === this.active && 'slp-vt-active'],
+        role: 'row',
+        'aria-rowindex': String(i + 2),
+        'aria-selected': i === this.active ? 'true' : 'false',
+        style: { transform: `translateY(${i * ROW_H}px)`, 'grid-template-columns': this.template },
+      },
+      cells,
+    );
+  }
+
+  /** Makes row i active and scrolls it into view. */
+  goTo(i: number): void {
+    const n = this.src.rowCount;
+    if (!n) return;
+    this.active = Math.max(0, Math.min(n - 1, i));
+    const top = this.active * ROW_H;
+    const vh = this.viewport.clientHeight || this.height;
+    const head = ROW_H;
+    if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
+    else if (top + ROW_H + head > this.viewport.scrollTop + vh) this.viewport.scrollTop = top + ROW_H + head - vh;
+    this.draw(true);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const page = Math.max(1, Math.floor((this.viewport.clientHeight || this.height) / ROW_H) - 2);
+    switch (e.key) {
+      case 'ArrowDown':
+        this.goTo(this.active + 1);
+        break;
+      case 'ArrowUp':
+        this.goTo(this.active - 1);
+        break;
+      case 'PageDown':
+        this.goTo(this.active + page);
+        break;
+      case 'PageUp':
+        this.goTo(this.active - page);
+        break;
+      case 'Home':
+        this.goTo(0);
+        break;
+      case 'End':
+        this.goTo(this.src.rowCount - 1);
+        break;
+      case 'ArrowRight':
+        this.activeCol = Math.min(this.src.columns.length - 1, this.activeCol + 1);
+        this.draw(true);
+        break;
+      case 'ArrowLeft':
+        this.activeCol = Math.max(0, this.activeCol - 1);
+        this.draw(true);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  }
+}
+
+/** Marks for the two previews: rows only on one side; unmatched rows paired in order, their differing cells. */
+export function diffPreviews(gold: ResultPreview, pred: ResultPreview): { gold: { marks: RowMark[]; diffs: (Set<number> | undefined)[] }; pred: { marks: RowMark[]; diffs: (Set<number> | undefined)[] } } {
+  const gf = rowsFound(gold.rows, pred.rows);
+  const pf = rowsFound(pred.rows, gold.rows);
+  const gOnly = gf.flatMap((f, i) => (f ? [] : [i]));
+  const pOnly = pf.flatMap((f, i) => (f ? [] : [i]));
+  const side = (found: boolean[]) => ({ marks: found.map((f): RowMark => (f ? null : 'only')), diffs: found.map((): Set<number> | undefined => undefined) });
+  const g = side(gf);
+  const p = side(pf);
+  const sameWidth = gold.columns.length === pred.columns.length;
+  for (let k = 0; sameWidth && k < Math.min(gOnly.length, pOnly.length); k++) {
+    const a = gold.rows[gOnly[k]];
+    const b = pred.rows[pOnly[k]];
+    const d = new Set<number>();
+    a.forEach((c, j) => {
+      if (rowKey([c]) !== rowKey([b[j] ?? null])) d.add(j);
+    });
+    if (d.size < a.length) {
+      g.marks[gOnly[k]] = 'changed';
+      p.marks[pOnly[k]] = 'changed';
+      g.diffs[gOnly[k]] = d;
+      p.diffs[pOnly[k]] = d;
+    }
+  }
+  return { gold: g, pred: p };
+}
+
+function previewSide(title: string, pv: ResultPreview, marks: { marks: RowMark[]; diffs: (Set<number> | undefined)[] } | null): HTMLElement {
+  const head = h(
+    'div',
+    { class: 'sl-diff-head' },
+    h('strong', null, title),
+    pv.error ? h('span', { class: 'sl-bad' }, ' · error') : h('span', { class: 'sl-muted' }, ` · ${fmtInt(pv.row_count)} row${pv.row_count === 1 ? '' : 's'}${pv.row_count > pv.rows.length ? ` (first ${pv.rows.length} shown)` : ''}${pv.truncated ? ' · row cap reached' : ''}`),
+    h('span', { class: 'sl-muted' }, ` · ${fmtMs(pv.elapsed_ms)}`),
+  );
+  if (pv.error) return h('div', { class: 'sl-diff-side' }, head, h('div', { class: 'sl-error-box' }, h('span', { class: 'sl-mono sl-error-kind' }, pv.error.kind), ' ', pv.error.message));
+  const t = new VirtualTable(new StaticSource(pv.columns, pv.rows, marks?.marks, marks?.diffs), `${title} result`, 260);
+  return h('div', { class: 'sl-diff-side' }, head, t.el);
+}
+
+export interface ResultsView {
+  el: HTMLElement;
+  /** A Run Step result landed. */
+  showResult(meta: ResultMeta): VirtualTable | null;
+  readonly runTable: VirtualTable | null;
+}
+
+export function renderResults(
+  x: { gold: ResultPreview; pred: ResultPreview } | null,
+  steps: readonly { name: string | null }[],
+  fetchPage: (result: string, offset: number, limit: number, signal: AbortSignal) => Promise<Cell[][]>,
+  run: (step: string | null) => void,
+  maxRows: number,
+): ResultsView {
+  let runTable: VirtualTable | null = null;
+  const compare = x
+    ? (() => {
+        const both = !x.gold.error && !x.pred.error;
+        const d = both ? diffPreviews(x.gold, x.pred) : null;
+        const onlyG = d ? d.gold.marks.filter((m) => m === 'only').length : 0;
+        const onlyP = d ? d.pred.marks.filter((m) => m === 'only').length : 0;
+        const changed = d ? d.gold.marks.filter((m) => m === 'changed').length : 0;
+        const partial = x.gold.row_count > x.gold.rows.length || x.pred.row_count > x.pred.rows.length;
+        const verdict = !both
+          ? h('span', { class: 'sl-bad' }, x.gold.error && x.pred.error ? 'both sides failed' : x.gold.error ? 'the gold query failed' : 'the prediction failed')
+          : onlyG || onlyP || changed
+            ? h('span', null, h('span', { class: 'sl-warn' }, `${changed} row${changed === 1 ? '' : 's'} with differing cells`), ' · ', h('span', { class: 'sl-bad' }, `${onlyG} only in gold`), ' · ', h('span', { class: 'sl-bad' }, `${onlyP} only in predicted`))
+            : h('span', { class: 'sl-ok' }, x.gold.rows.length ? 'same rows (as bags of cells)' : 'both empty');
+        return h(
+          'section',
+          { class: 'slp-card' },
+          h('h3', null, 'Gold vs predicted (as EX compares them)'),
+          h('div', { class: 'sl-diff-verdict' }, verdict, partial ? h('span', { class: 'sl-muted' }, ' · previews only: rows past the first 20 are not compared here') : null),
+          h('div', { class: 'sl-diff-sides' }, previewSide('Gold', x.gold, d?.gold ?? null), previewSide('Predicted', x.pred, d?.pred ?? null)),
+        );
+      })()
+    : h('section', { class: 'slp-card' }, h('h3', null, 'Gold vs predicted'), h('p', { class: 'sl-muted' }, 'Not executed: no database file for this statement.'));
+
+  const runSlot = h('div', { class: 'slp-run-slot' }, h('p', { class: 'sl-muted' }, 'Run a step to see all its rows (paged, at most maxRows).'));
+  const buttons = h(
+    'div',
+    { class: 'slp-toolbar' },
+    steps.filter((st) => st.name !== null).map((st) => h('button', { type: 'button', class: 'sl-button', title: `WITH … SELECT * FROM ${st.name}`, onclick: () => run(st.name) }, `Run ${st.name}`)),
+    h('button', { type: 'button', class: 'sl-button', title: 'Run the whole statement', onclick: () => run(null) }, 'Run query'),
+  );
+  const runCard = h('section', { class: 'slp-card' }, h('h3', null, 'Run step'), buttons, runSlot);
+
+  const el = h('div', { class: 'slp-results' }, compare, runCard);
+  return {
+    el,
+    get runTable() {
+      return runTable;
+    },
+    showResult(meta) {
+      const head = h(
+        'div',
+        { class: 'sl-diff-head' },
+        h('strong', null, meta.step ?? 'whole statement'),
+        meta.error ? h('span', { class: 'sl-bad' }, ` · ${meta.error.kind}`) : h('span', { class: 'sl-muted' }, ` · ${fmtInt(meta.rowCount)} row${meta.rowCount === 1 ? '' : 's'}${meta.truncated ? ` (cut at maxRows = ${fmtInt(maxRows)})` : ''} · ${fmtMs(meta.elapsedMs)}`),
+      );
+      const sql = h('pre', { class: 'sl-sql slp-run-sql' }, meta.sql);
+      if (meta.error) {
+        runTable = null;
+        replaceChildren(runSlot, head, sql, h('div', { class: 'sl-error-box' }, h('span', { class: 'sl-mono sl-error-kind' }, meta.error.kind), ' ', meta.error.message));
+        return null;
+      }
+      const src = new PagedSource(meta, (offset, limit, signal) => fetchPage(meta.id, offset, limit, signal), Math.min(PAGE_ROWS, maxRows));
+      runTable = new VirtualTable(src, `Rows of ${meta.step ?? 'the statement'}`, 360);
+      replaceChildren(runSlot, head, sql, runTable.el);
+      runTable.draw(true);
+      return runTable;
+    },
+  };
+}
