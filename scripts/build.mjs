@@ -41,6 +41,19 @@ const webview = [
     logLevel: 'warning',
   },
   { entryPoints: ['webview/styles/report.css'], outfile: 'dist/webview/report.css', bundle: true, minify: true, target: 'chrome120', logLevel: 'warning' },
+  // The VS Code panel (src/extension/panel/host.ts loads both from dist/webview/).
+  {
+    entryPoints: ['webview/panel/main.ts'],
+    outfile: 'dist/webview/panel.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  },
+  { entryPoints: ['webview/styles/panel.css'], outfile: 'dist/webview/panel.css', bundle: true, minify: true, target: 'chrome120', logLevel: 'warning' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 await Promise.all([...entries.map((e) => build({ ...common, ...e })), ...webview.map((e) => build(e))]);
