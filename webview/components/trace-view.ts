@@ -153,7 +153,6 @@ export class TraceView {
             el.classList.toggle('sl-seg-folded');
           });
           el.insertBefore(fold, el.firstChild);
-          if (s.label) el.insertBefore(h('span', { class: 'sl-seg-label' }, s.label), fold.nextSibling);
           el.addEventListener('keydown', (e) => this.segmentKey(e, k));
         }
         el.addEventListener('click', () => this.selectSegment(k));

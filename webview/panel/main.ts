@@ -200,14 +200,16 @@ function main(): void {
 
   function render(p: ShowParams): void {
     const t0 = performance.now();
-    const sameStatement = shown && shown.uri === p.uri && shown.statement === p.statement;
-    shown = p;
+    const sameStatement = shown !== null && shown.uri === p.uri && shown.statement === p.statement;
     record = p.record;
     rpc.maxRows = p.maxRows;
-    if (!sameStatement) {
+    // The first show after a reload restores the saved state when it is about the same statement.
+    const restoring = !shown && state.uri === p.uri && state.statement === p.statement;
+    if (!sameStatement && !restoring) {
       state.collapsed = { gold: [], pred: [] };
-      if (state.uri !== p.uri || state.statement !== p.statement) state.step = null;
+      state.step = null;
     }
+    shown = p;
     state.uri = p.uri;
     state.statement = p.statement;
     state.position = p.range.start;
@@ -295,7 +297,7 @@ function main(): void {
       pendingResult = null;
       results.showResult(m);
     }
-    selectStep(sameStatement || state.step !== null ? state.step : null, 'restore');
+    selectStep(state.step, 'restore');
     setStatus('');
     finish(t0);
   }

@@ -38,8 +38,25 @@ export function preorder(t: PlanTree): PlanTree[] {
   return out;
 }
 
-/** The step whose text holds each predicted node (the narrowest step containing the node's start). */
-export function predStepOf(nodes: readonly PlanTree[], steps: readonly { start: number; end: number }[]): (number | null)[] {
+/**
+ * The step whose text holds each predicted node (the narrowest step containing the node's start); a
+ * node without a source range (most expressions) belongs to its parent's step.
+ */
+export function predStepOf(root: PlanTree | null, steps: readonly { start: number; end: number }[]): (number | null)[] {
+  if (!root) return [];
+  const own = ownStep(preorder(root), steps);
+  const out: (number | null)[] = [];
+  const walk = (t: PlanTree, inherited: number | null): void => {
+    const k = out.length;
+    const step = own[k] ?? inherited;
+    out.push(step);
+    for (const c of t.children) walk(c, step);
+  };
+  walk(root, null);
+  return out;
+}
+
+function ownStep(nodes: readonly PlanTree[], steps: readonly { start: number; end: number }[]): (number | null)[] {
   return nodes.map((n) => {
     if (!n.range) return null;
     let best: number | null = null;
@@ -70,7 +87,7 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
   }
   const goldNodes = r.plans.gold ? preorder(r.plans.gold) : [];
   const predNodes = r.plans.pred ? preorder(r.plans.pred) : [];
-  const predStep = predStepOf(predNodes, steps);
+  const predStep = predStepOf(r.plans.pred, steps);
   const goldStep = goldStepOf(goldNodes.length, steps);
   const goldSql = r.gold_sql !== null ? new SqlView(r.gold_sql) : null;
   const predSql = r.pred_sql !== null ? new SqlView(r.pred_sql, { steps }) : null;

@@ -144,7 +144,8 @@ export class VirtualTable {
       return Math.min(40, Math.max(4, w)) + 2;
     });
     const numW = String(src.rowCount).length + 2;
-    this.template = `${numW}ch ${widths.map((w) => `${w}ch`).join(' ')}`;
+    // Widths in ch of the monospace font plus the cell padding (16px).
+    this.template = `calc(${Math.max(4, numW)}ch + 16px) ${widths.map((w) => `calc(${w}ch + 16px)`).join(' ')}`;
     const head = h(
       'div',
       { class: 'slp-vt-head', role: 'row', style: { 'grid-template-columns': this.template } },
@@ -161,7 +162,8 @@ export class VirtualTable {
         'aria-label': label,
         'aria-rowcount': String(src.rowCount + 1),
         'aria-colcount': String(src.columns.length + 1),
-        style: { 'max-height': `${height}px` },
+        // A short result takes only its own height.
+        style: { height: `${Math.min(height, (src.rowCount + 1) * ROW_H + 4)}px` },
       },
       h('div', { class: 'slp-vt-inner' }, head, this.body),
     );
@@ -351,7 +353,17 @@ export function renderResults(
         const verdict = !both
           ? h('span', { class: 'sl-bad' }, x.gold.error && x.pred.error ? 'both sides failed' : x.gold.error ? 'the gold query failed' : 'the prediction failed')
           : onlyG || onlyP || changed
-            ? h('span', null, h('span', { class: 'sl-warn' }, `${changed} row${changed === 1 ? '' : 's'} with differing cells`), ' · ', h('span', { class: 'sl-bad' }, `${onlyG} only in gold`), ' · ', h('span', { class: 'sl-bad' }, `${onlyP} only in predicted`))
+            ? h(
+                'span',
+                null,
+                [
+                  changed ? h('span', { class: 'sl-warn' }, `${changed} row${changed === 1 ? '' : 's'} with differing cells (≠)`) : null,
+                  onlyG ? h('span', { class: 'sl-bad' }, `${onlyG} row${onlyG === 1 ? '' : 's'} only in gold (±)`) : null,
+                  onlyP ? h('span', { class: 'sl-bad' }, `${onlyP} row${onlyP === 1 ? '' : 's'} only in predicted (±)`) : null,
+                ]
+                  .filter((x): x is HTMLElement => x !== null)
+                  .flatMap((x, i) => (i ? [' · ', x] : [x])),
+              )
             : h('span', { class: 'sl-ok' }, x.gold.rows.length ? 'same rows (as bags of cells)' : 'both empty');
         return h(
           'section',
