@@ -1,9 +1,25 @@
 // `steplens exec`: run one SQL query on a database through the safe execution
 // service (read-only, one statement, timeout in a separate process).
 
-import { CliError, intOpt, requireOpt, writeJson, type Command } from '../command.ts';
-import { DEFAULT_TIMEOUT_MS, ExecPool } from '../../core/exec/pool.ts';
+import { CliError, intOpt, requireOpt, writeJson, type Command, type ParsedArgs } from '../command.ts';
+import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_RESULT_CELLS, DEFAULT_TIMEOUT_MS, ExecPool } from '../../core/exec/pool.ts';
 import type { Cell, ExecResult } from '../../core/exec/protocol.ts';
+
+/** The result budget options `exec`, `reward` and `score` share (docs/execution.md, "Result budget"). */
+export const EXEC_LIMIT_OPTIONS = {
+  'max-result-cells': { type: 'string' },
+  'max-result-bytes': { type: 'string' },
+} as const;
+
+export const EXEC_LIMIT_USAGE = `--max-result-cells N (default ${DEFAULT_MAX_RESULT_CELLS}) --max-result-bytes N (default ${DEFAULT_MAX_RESULT_BYTES}; 0 = no budget)`;
+
+/** ExecPool options from the shared flags. */
+export function execLimits(args: ParsedArgs): { maxResultCells: number; maxResultBytes: number } {
+  return {
+    maxResultCells: intOpt(args, 'max-result-cells', DEFAULT_MAX_RESULT_CELLS),
+    maxResultBytes: intOpt(args, 'max-result-bytes', DEFAULT_MAX_RESULT_BYTES),
+  };
+}
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const hex = (b: Uint8Array): string => Array.from(b, (x) => HEX[x]).join('');
@@ -38,12 +54,13 @@ function table(r: ExecResult): string {
 export const execCommand: Command = {
   name: 'exec',
   summary: 'Run one read-only SQL query on a SQLite database (timeout, row cap)',
-  usage: 'steplens exec --db <file.sqlite> --sql <SQL> [--timeout-ms N] [--row-cap N] [--json]',
+  usage: `steplens exec --db <file.sqlite> --sql <SQL> [--timeout-ms N] [--row-cap N] [${EXEC_LIMIT_USAGE}] [--json]`,
   options: {
     db: { type: 'string' },
     sql: { type: 'string' },
     'timeout-ms': { type: 'string' },
     'row-cap': { type: 'string' },
+    ...EXEC_LIMIT_OPTIONS,
     json: { type: 'boolean' },
   },
   async run(args, io) {
@@ -54,7 +71,7 @@ export const execCommand: Command = {
     if (timeoutMs === 0) throw new CliError('--timeout-ms must be at least 1', 2);
     let pool: ExecPool;
     try {
-      pool = new ExecPool({ size: 1, timeoutMs, rowCap });
+      pool = new ExecPool({ size: 1, timeoutMs, rowCap, ...execLimits(args) });
     } catch (err) {
       throw new CliError((err as Error).message);
     }

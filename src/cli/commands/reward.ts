@@ -8,11 +8,12 @@ import { parseWeights } from '../../core/rewards/weighted.ts';
 import { extractSqlLegacy, legacyFormatReward } from '../../core/trace/completion.ts';
 import { CliError, UsageError, intOpt, requireOpt, stringOpt, writeJson, type Command } from '../command.ts';
 import { stepJson } from './steps.ts';
+import { EXEC_LIMIT_OPTIONS, EXEC_LIMIT_USAGE, execLimits } from './exec.ts';
 
 export const rewardCommand: Command = {
   name: 'reward',
   summary: 'Execute gold and prediction and compute every execution metric and reward',
-  usage: 'steplens reward --db <file> --gold <SQL> (--pred <SQL> | --completion <text>) [--timeout-ms N] [--weights "QATCH=0.95,format_think=0.05"] [--json]',
+  usage: 'steplens reward --db <file> --gold <SQL> (--pred <SQL> | --completion <text>) [--timeout-ms N] [--weights "QATCH=0.95,format_think=0.05"] [--json]\n  ' + EXEC_LIMIT_USAGE,
   options: {
     db: { type: 'string' },
     gold: { type: 'string' },
@@ -20,6 +21,7 @@ export const rewardCommand: Command = {
     completion: { type: 'string' },
     'timeout-ms': { type: 'string' },
     weights: { type: 'string' },
+    ...EXEC_LIMIT_OPTIONS,
     json: { type: 'boolean' },
   },
   async run(args, io) {
@@ -36,7 +38,7 @@ export const rewardCommand: Command = {
     } catch (err) {
       throw new UsageError(`--weights: ${(err as Error).message}`);
     }
-    const pool = new ExecPool({ size: 1, timeoutMs: intOpt(args, 'timeout-ms', 30_000) });
+    const pool = new ExecPool({ size: 1, timeoutMs: intOpt(args, 'timeout-ms', 30_000), ...execLimits(args) });
     try {
       const r = await rewardSample(pool, { db, gold, pred, completion, weights });
       const s = r.score;

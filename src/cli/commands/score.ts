@@ -6,7 +6,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { availableParallelism, totalmem } from 'node:os';
-import { ExecPool, ResultCache, clampWorkers } from '../../core/exec/index.ts';
+import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_RESULT_CELLS, ExecPool, ResultCache, clampWorkers } from '../../core/exec/index.ts';
 import { cpuReport } from '../cpu-report.ts';
 import { parseWeights, type RewardWeight } from '../../core/rewards/weighted.ts';
 import { databaseResolver } from '../../core/score/databases.ts';
@@ -33,6 +33,7 @@ import type { BadRecord, InputItem, ScoredRecord } from '../../core/score/types.
 import { CliError, UsageError, intOpt, stringOpt, type Command, type ParsedArgs } from '../command.ts';
 import { Progress } from '../progress.ts';
 import { formatSummary } from '../summary-text.ts';
+import { EXEC_LIMIT_OPTIONS, EXEC_LIMIT_USAGE, execLimits } from './exec.ts';
 
 const FIELD_FLAGS = ['gold', 'pred', 'completion', 'db', 'id', 'question', 'evidence'] as const;
 
@@ -57,6 +58,7 @@ export const scoreCommand: Command = {
     '  --weights "QATCH=0.95,format_think=0.05"   the weighted sum (TRL float32)',
     '  --timeout-ms N (default 30000)   --jobs N (worker processes, default: cores)   --row-cap N (0 = none)',
     '  --structural-threads N     threads that parse, plan and match (default: cores - 1, at least 1; 0 = main thread)',
+    `  ${EXEC_LIMIT_USAGE}: a bigger result is the error result_too_large`,
     'Output:',
     '  --out <file.jsonl>         one record per input record, in input order (default: stdout)',
     '  --resume                   skip records already in --out and append the rest (refused if inputs or options changed)',
@@ -77,6 +79,7 @@ export const scoreCommand: Command = {
     jobs: { type: 'string' },
     'structural-threads': { type: 'string' },
     'row-cap': { type: 'string' },
+    ...EXEC_LIMIT_OPTIONS,
     out: { type: 'string' },
     resume: { type: 'boolean' },
     force: { type: 'boolean' },
@@ -113,6 +116,7 @@ export const scoreCommand: Command = {
     if (jobs < requestedJobs && !quiet) io.stderr(`steplens: --jobs ${requestedJobs} is more than this machine can run at once (${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB); using ${jobs}\n`);
     const timeoutMs = intOpt(args, 'timeout-ms', 30_000);
     if (timeoutMs < 1) throw new UsageError('--timeout-ms must be at least 1');
+    const limits = execLimits(args);
 
     let database: ReturnType<typeof databaseResolver>;
     try {
@@ -163,6 +167,9 @@ export const scoreCommand: Command = {
           weights: stringOpt(args, 'weights') ?? null,
           'timeout-ms': timeoutMs,
           'row-cap': intOpt(args, 'row-cap', 0),
+          // Only when not the default, so that a file written before these options existed still resumes.
+          ...(limits.maxResultCells !== DEFAULT_MAX_RESULT_CELLS ? { 'max-result-cells': limits.maxResultCells } : {}),
+          ...(limits.maxResultBytes !== DEFAULT_MAX_RESULT_BYTES ? { 'max-result-bytes': limits.maxResultBytes } : {}),
           'test-suite': testSuite ? resolve(testSuite) : null,
           'db-root': dbRoot ? resolve(dbRoot) : null,
           'structural-only': structuralOnly,
@@ -215,7 +222,7 @@ export const scoreCommand: Command = {
     // A test suite has ~34 variant databases per schema: keep their connections open rather than reopen them per query.
     const threads = intOpt(args, 'structural-threads', Math.max(1, Math.min(4, availableParallelism() - 1)));
     const structuralPool = threads > 0 ? new StructuralPool({ dbRoot, tablesJson }, threads) : null;
-    const pool = structuralOnly ? null : new ExecPool({ size: jobs, timeoutMs, rowCap: intOpt(args, 'row-cap', 0), maxConnections: testSuite ? 1024 : 64 });
+    const pool = structuralOnly ? null : new ExecPool({ size: jobs, timeoutMs, rowCap: intOpt(args, 'row-cap', 0), ...limits, maxConnections: testSuite ? 1024 : 64 });
     const progress = quiet ? null : new Progress({ write: io.stderr, isTTY: io.isTTY, total: items.length, start: done.size });
     const controller = new AbortController();
     const onSignal = () => {

@@ -95,6 +95,13 @@ export class ExecFailure extends Error {
   }
 }
 
+/**
+ * The result budget counts about what a result costs in memory: 8 bytes per
+ * cell (a pointer or an inline number), plus 2 per character of text, plus
+ * the bytes of BLOBs.
+ */
+const CELL_BYTES = 8;
+
 // |v| <= 2^53 converts to a double exactly; beyond, neighbours would collide.
 const MAX_EXACT = 2n ** 53n;
 const MIN_EXACT = -MAX_EXACT;
@@ -109,10 +116,14 @@ function messageOf(err: unknown): string {
 }
 
 /** Maps a better-sqlite3 error to an error kind; `compiling` = thrown by prepare. */
-function classify(err: unknown, compiling: boolean): { kind: ErrorKind; message: string } {
+export function classify(err: unknown, compiling: boolean): { kind: ErrorKind; message: string } {
   const message = messageOf(err);
   if (err instanceof RangeError && message.includes('more than one statement')) {
     return { kind: 'multiple_statements', message: 'You can only execute one statement at a time.' };
+  }
+  // V8 cannot hold the result at all (its array limit): the same verdict as passing the budget.
+  if (err instanceof RangeError && TOO_LARGE_FOR_V8.test(message)) {
+    return { kind: 'result_too_large', message: `result too large to hold in memory (${message})` };
   }
   const code = (err as { code?: unknown })?.code;
   const c = typeof code === 'string' ? code : '';
@@ -122,6 +133,8 @@ function classify(err: unknown, compiling: boolean): { kind: ErrorKind; message:
   if (c === 'SQLITE_NOTADB' || c === 'SQLITE_CANTOPEN') return { kind: 'no_database', message };
   return { kind: compiling && c === 'SQLITE_ERROR' ? 'syntax' : 'runtime', message };
 }
+
+const TOO_LARGE_FOR_V8 = /Invalid array length|Invalid typed array length|Array buffer allocation failed/;
 
 const DQS_ERROR = /^no such column: "(.*)" - should this be a string literal in single-quotes\?$/s;
 
@@ -245,11 +258,15 @@ function runOne(conn: Entry, job: WireJob, t0: number, getShape: () => SqlShape)
   const columns = cols.map((c) => c.name);
   const types = cols.map((c) => c.type);
   const cap = job.rowCap > 0 ? job.rowCap : Infinity;
+  const maxCells = job.maxCells > 0 ? job.maxCells : Infinity;
+  const maxBytes = job.maxBytes > 0 ? job.maxBytes : Infinity;
   // Rows are copied straight into one flat array (the wire format); iterate() never
-  // materializes rows past the cap, so memory stays bounded.
+  // materializes rows past the cap or the budget, so memory stays bounded.
   const cells: Cell[] = [];
   let rowCount = 0;
   let truncated = false;
+  let bytes = 0;
+  let tooLarge = false;
   try {
     const it = stmt.iterate() as IterableIterator<unknown[]>;
     try {
@@ -258,12 +275,24 @@ function runOne(conn: Entry, job: WireJob, t0: number, getShape: () => SqlShape)
           truncated = true;
           break;
         }
+        // Checked before the row is kept: the budget is never passed by more than the row SQLite just made.
+        if (cells.length + row.length > maxCells) {
+          tooLarge = true;
+          break;
+        }
+        bytes += CELL_BYTES * row.length;
         for (let i = 0; i < row.length; i++) {
           const v = row[i];
+          if (typeof v === 'string') bytes += 2 * v.length;
+          else if (v instanceof Uint8Array) bytes += v.length;
           // safeIntegers(true) gives every INTEGER as bigint; keep bigint only where a double would lose digits.
           cells.push(typeof v === 'bigint' && v >= MIN_EXACT && v <= MAX_EXACT ? Number(v) : (v as Cell));
         }
         rowCount++;
+        if (bytes > maxBytes) {
+          tooLarge = true;
+          break;
+        }
       }
     } finally {
       it.return?.(undefined);
@@ -271,6 +300,11 @@ function runOne(conn: Entry, job: WireJob, t0: number, getShape: () => SqlShape)
   } catch (err) {
     const c = classify(err, false);
     return failure(c.kind, c.message, t0);
+  }
+  if (tooLarge) {
+    const what = bytes > maxBytes ? `${maxBytes} bytes` : `${job.maxCells} cells (rows × columns)`;
+    cells.length = 0; // free it before the next query of the batch
+    return { ...failure('result_too_large', `result larger than the budget of ${what}: stopped after ${rowCount} rows`, t0), columns, types };
   }
   const elapsed_ms = performance.now() - t0;
   if (truncated && job.rowCapMode === 'error') {

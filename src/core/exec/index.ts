@@ -1,6 +1,6 @@
 // Safe SQLite execution: a pool of read-only worker processes with timeouts,
 // a gold-result cache and test-suite execution accuracy. See docs/execution.md.
-export { ExecPool, DEFAULT_TIMEOUT_MS, clampWorkers, defaultWorkerPath, referenceTimeoutMs } from './pool.ts';
+export { ExecPool, DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_RESULT_CELLS, DEFAULT_TIMEOUT_MS, clampWorkers, defaultWorkerPath, referenceTimeoutMs } from './pool.ts';
 export type { ExecPoolOptions, ExecPoolStats, ExecQuery } from './pool.ts';
 export { ERROR_KINDS } from './protocol.ts';
 export type { Cell, ErrorKind, ExecError, ExecResult, RowCapMode } from './protocol.ts';

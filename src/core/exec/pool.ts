@@ -34,6 +34,13 @@ export interface ExecPoolOptions {
   rowCap?: number;
   /** 'truncate' (default): return the first rowCap rows with truncated = true; 'error': kind too_many_rows. */
   rowCapMode?: RowCapMode;
+  /**
+   * Result budget per query, enforced in the worker while it reads rows: past this many
+   * cells (rows × columns) the result is `result_too_large`. Default DEFAULT_MAX_RESULT_CELLS; 0 = none.
+   */
+  maxResultCells?: number;
+  /** Same, in approximate bytes (8 per cell + 2 per text character + BLOB bytes). Default DEFAULT_MAX_RESULT_BYTES; 0 = none. */
+  maxResultBytes?: number;
   /** Worker script; default: see defaultWorkerPath(). */
   workerPath?: string;
   /** Open connections kept per worker (LRU); default 8. */
@@ -67,6 +74,13 @@ export interface ExecPoolStats {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Far above any Spider dev gold result (largest: 1,860 cells, 46 KB; predictions
+ * 9,300 cells, 150 KB) and small enough that a worker and the parent holding
+ * such a result stay well under 1 GB (docs/decisions.md, "Result budget").
+ */
+export const DEFAULT_MAX_RESULT_CELLS = 2_000_000;
+export const DEFAULT_MAX_RESULT_BYTES = 128 * 2 ** 20;
 
 /**
  * The reference timeout policy (Think2SQL): min(1.2·t + 10, 500) seconds for a
@@ -152,6 +166,8 @@ export class ExecPool {
   readonly timeoutMs: number;
   readonly rowCap: number;
   readonly rowCapMode: RowCapMode;
+  readonly maxResultCells: number;
+  readonly maxResultBytes: number;
   readonly workerPath: string;
   private readonly maxConnections: number;
   private readonly maxBatch: number;
@@ -182,12 +198,17 @@ export class ExecPool {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.rowCap = options.rowCap ?? 0;
     this.rowCapMode = options.rowCapMode ?? 'truncate';
+    this.maxResultCells = options.maxResultCells ?? DEFAULT_MAX_RESULT_CELLS;
+    this.maxResultBytes = options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
     this.maxConnections = options.maxConnections ?? 8;
     this.maxBatch = Math.max(1, options.maxBatch ?? 256);
     this.pipelineDepth = Math.max(1, Math.floor(options.pipelineDepth ?? PIPELINE_DEPTH));
     this.workerPath = resolve(options.workerPath ?? defaultWorkerPath());
     if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.timeoutMs}`);
     if (!Number.isInteger(this.rowCap) || this.rowCap < 0) throw new RangeError(`rowCap must be a whole number, got ${this.rowCap}`);
+    for (const [name, v] of [['maxResultCells', this.maxResultCells], ['maxResultBytes', this.maxResultBytes]] as const) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${name} must be a whole number (0 = no budget), got ${v}`);
+    }
     if (!existsSync(this.workerPath)) {
       throw new Error(`exec worker not found at ${this.workerPath} (run \`npm run build\`, or pass workerPath)`);
     }
@@ -302,7 +323,7 @@ export class ExecPool {
   private pending(q: ExecQuery, res: (r: ExecResult) => void, rej: (e: Error) => void): Pending {
     const rowCap = q.rowCap ?? this.rowCap;
     return {
-      job: { db: resolve(q.db), sql: q.sql, rowCap, rowCapMode: this.rowCapMode },
+      job: { db: resolve(q.db), sql: q.sql, rowCap, rowCapMode: this.rowCapMode, maxCells: this.maxResultCells, maxBytes: this.maxResultBytes },
       timeoutMs: q.timeoutMs ?? this.timeoutMs,
       resolve: res,
       reject: rej,

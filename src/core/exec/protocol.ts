@@ -22,6 +22,8 @@ export type ErrorKind =
   | 'no_database'
   /** More rows than the row cap, with rowCapMode 'error'. */
   | 'too_many_rows'
+  /** The result passed the worker's result budget (cells or bytes), or was too large for V8 to hold at all; reading stopped there. */
+  | 'result_too_large'
   /** The worker process died while running this query (e.g. out of memory). */
   | 'crashed';
 
@@ -33,6 +35,7 @@ export const ERROR_KINDS: readonly ErrorKind[] = [
   'multiple_statements',
   'no_database',
   'too_many_rows',
+  'result_too_large',
   'crashed',
 ];
 
@@ -77,12 +80,16 @@ export function fromWire(w: WireResult): ExecResult {
 
 export type RowCapMode = 'truncate' | 'error';
 
-/** One query as sent to a worker. `db` is an absolute path; rowCap 0 = no cap. */
+/** One query as sent to a worker. `db` is an absolute path; rowCap, maxCells, maxBytes 0 = no limit. */
 export interface WireJob {
   db: string;
   sql: string;
   rowCap: number;
   rowCapMode: RowCapMode;
+  /** Result budget: at most this many cells (rows × columns) ... */
+  maxCells: number;
+  /** ... and about this many bytes (see resultBytes in execute.ts); past either, the result is `result_too_large`. */
+  maxBytes: number;
 }
 
 export type ToWorker =
@@ -145,7 +152,14 @@ function parseJob(v: unknown, what: string): WireJob {
   const o = obj(v, what);
   const mode = o.rowCapMode;
   if (mode !== 'truncate' && mode !== 'error') throw new ProtocolError(`${what}.rowCapMode: expected 'truncate' or 'error'`);
-  return { db: str(o, 'db', what), sql: str(o, 'sql', what), rowCap: nat(o, 'rowCap', what), rowCapMode: mode };
+  return {
+    db: str(o, 'db', what),
+    sql: str(o, 'sql', what),
+    rowCap: nat(o, 'rowCap', what),
+    rowCapMode: mode,
+    maxCells: nat(o, 'maxCells', what),
+    maxBytes: nat(o, 'maxBytes', what),
+  };
 }
 
 export function parseToWorker(v: unknown): ToWorker {
