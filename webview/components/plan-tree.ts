@@ -24,6 +24,11 @@ export interface PlanTreeViewOptions {
   onToggle?: (collapsed: number[]) => void;
   /** Keyboard: one tab stop for the tree (roving tabindex), arrows move, ←/→ collapse/expand, Enter = click. */
   keyboard?: boolean;
+  /**
+   * Fewer elements per node (the dot drawn by CSS, the partner only in the title, no twisty on leaves):
+   * for large trees that must render fast (the VS Code panel). Styled by `.sl-ptree-lean`.
+   */
+  lean?: boolean;
 }
 
 const KIND_PREFIX = /^(col|lit|table|fn|agg|alias|param|star|name|value):/;
@@ -49,7 +54,7 @@ export class PlanTreeView {
 
   constructor(tree: PlanTree, opts: PlanTreeViewOptions) {
     this.opts = opts;
-    const root = h('ul', { class: 'sl-ptree', role: 'tree' }, this.item(tree, 0, -1));
+    const root = h('ul', { class: ['sl-ptree', opts.lean && 'sl-ptree-lean'], role: 'tree' }, this.item(tree, 0, -1));
     this.el = root;
     for (const k of opts.collapsed ?? []) this.setCollapsed(k, true);
     if (opts.keyboard) {
@@ -231,11 +236,12 @@ export class PlanTreeView {
         role: 'treeitem',
         'aria-level': String(depth + 1),
       },
-      this.opts.collapsible ? h('span', { class: ['sl-pn-twisty', t.children.length === 0 && 'sl-pn-leaf'], 'aria-hidden': 'true' }) : null,
-      h('span', { class: 'sl-pn-dot', 'aria-hidden': 'true' }),
+      this.opts.collapsible && !(this.opts.lean && t.children.length === 0) ? h('span', { class: ['sl-pn-twisty', t.children.length === 0 && 'sl-pn-leaf'], 'aria-hidden': 'true' }) : null,
+      this.opts.lean ? null : h('span', { class: 'sl-pn-dot', 'aria-hidden': 'true' }),
       h('span', { class: 'sl-pn-label' }, labelParts(t.label)),
-      matched ? h('span', { class: 'sl-pn-partner' }, `↔${partner}`) : null,
+      matched && !this.opts.lean ? h('span', { class: 'sl-pn-partner' }, `↔${partner}`) : null,
     );
+    if (this.opts.lean && this.opts.collapsible && t.children.length === 0) node.classList.add('sl-pn-leafnode');
     this.nodes.push(node);
     const li = h('li', null, node);
     this.items.push(li);

@@ -52,6 +52,9 @@ export class SqlView {
   private readonly pre: HTMLElement;
   private readonly tokens: { start: number; end: number; kind: TokKind }[];
   private highlights: { start: number; end: number; cls: string }[] = [];
+  /** A step marked by `markStep` (kept across renders). */
+  private stepMark: { k: number; cls: string } | null = null;
+  private stepEls: HTMLElement[][] = [];
 
   constructor(sql: string, opts: SqlViewOptions = {}) {
     this.sql = sql;
@@ -70,8 +73,25 @@ export class SqlView {
     if (first && 'scrollIntoView' in first && this.pre.scrollHeight > this.pre.clientHeight) (first as HTMLElement).scrollIntoView({ block: 'nearest' });
   }
 
+  /**
+   * Marks step k's text with `cls` (null clears) by toggling classes on the spans already there: no
+   * re-render, so following the selected step stays cheap on long SQL. Survives `highlight`.
+   */
+  markStep(k: number | null, cls = 'sl-hl-step'): void {
+    if (this.stepMark) for (const el of this.stepEls[this.stepMark.k] ?? []) el.classList.remove(this.stepMark.cls);
+    this.stepMark = k === null ? null : { k, cls };
+    const els = k === null ? [] : (this.stepEls[k] ?? []);
+    for (const el of els) el.classList.add(cls);
+    if (els[0] && this.pre.scrollHeight > this.pre.clientHeight) {
+      const r = els[0].getBoundingClientRect();
+      const p = this.pre.getBoundingClientRect();
+      if (r.top < p.top || r.bottom > p.bottom) this.pre.scrollTop += r.top - p.top - 8;
+    }
+  }
+
   private render(): void {
     const sql = this.sql;
+    this.stepEls = [];
     const n = sql.length;
     const steps = this.opts.steps && this.opts.steps.length > 1 ? this.opts.steps : [];
     const errors = (this.opts.errors ?? []).map((e) => {
@@ -116,8 +136,11 @@ export class SqlView {
       const err = errors.find((e) => e.start <= a && b <= e.end);
       if (err) classes.push('sl-err');
       for (const hl of this.highlights) if (hl.start <= a && b <= hl.end) classes.push(hl.cls);
+      if (k >= 0 && this.stepMark?.k === k) classes.push(this.stepMark.cls);
       const text = sql.slice(a, b);
-      frag.push(classes.length ? h('span', { class: classes.join(' '), title: err ? err.message : undefined }, text) : text);
+      const piece = classes.length ? h('span', { class: classes.join(' '), title: err ? err.message : undefined }, text) : text;
+      if (k >= 0 && typeof piece !== 'string') (this.stepEls[k] ??= []).push(piece);
+      frag.push(piece);
     }
     for (const e of errors) if (e.atEnd) frag.push(h('span', { class: 'sl-err sl-err-eof', title: `${e.message} (at the end of the text)` }, '\u2002'));
     replaceChildren(this.pre, frag);

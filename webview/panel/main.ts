@@ -102,11 +102,12 @@ function main(): void {
     save();
     for (const t of tabs) {
       const on = t.dataset.view === v;
-      t.setAttribute('aria-selected', String(on));
-      t.tabIndex = on ? 0 : -1;
+      // Only what changes: rewriting the focused tab's tabindex makes Chromium restyle at once.
+      if (t.getAttribute('aria-selected') !== String(on)) t.setAttribute('aria-selected', String(on));
+      if (t.tabIndex !== (on ? 0 : -1)) t.tabIndex = on ? 0 : -1;
       t.classList.toggle('slp-tab-on', on);
     }
-    for (const [id, p] of panes) p.hidden = id !== v;
+    for (const [id, p] of panes) if (p.hidden !== (id !== v)) p.hidden = id !== v;
     if (focus) tabs.find((t) => t.dataset.view === v)?.focus();
   };
   tablist.addEventListener('click', (e) => {
@@ -167,7 +168,7 @@ function main(): void {
     rewards?.select(k);
     plans?.select(k);
     if (from !== 'trace') trace?.selectStep(k);
-    traceSql?.highlight(k === null ? [] : [st[k]], 'sl-hl-step');
+    traceSql?.markStep(k);
     stepChips.forEach((c, i) => {
       c.classList.toggle('sl-active', i === k);
       c.setAttribute('aria-pressed', String(i === k));

@@ -105,7 +105,7 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
       gold?.highlight([]);
       pred?.highlight([]);
       goldSql?.highlight([]);
-      predSql?.highlight(selected !== null ? [steps[selected]] : [], 'sl-hl-step');
+      predSql?.highlight([]);
       return;
     }
     const g = side === 'gold' ? k : predPartner.get(k);
@@ -126,6 +126,7 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
         stepNames: names,
         collapsible: true,
         keyboard: true,
+        lean: true,
         collapsed: opts.collapsed.gold,
         onToggle: (c) => opts.onToggle('gold', c),
         onHover: (k) => hover('gold', k),
@@ -140,6 +141,7 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
         stepNames: names,
         collapsible: true,
         keyboard: true,
+        lean: true,
         collapsed: opts.collapsed.pred,
         onToggle: (c) => opts.onToggle('pred', c),
         onHover: (k) => hover('pred', k),
@@ -247,7 +249,7 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
       const st = k === null ? null : steps[k];
       gold?.mark('sl-pn-step', st ? st.new_matches : []);
       pred?.mark('sl-pn-step', k === null ? [] : (predByStep.get(k) ?? []));
-      predSql?.highlight(st ? [st] : [], 'sl-hl-step');
+      predSql?.markStep(k);
     },
   };
 }

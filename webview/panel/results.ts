@@ -129,6 +129,7 @@ export class VirtualTable {
   private raf = 0;
   private drawnFrom = -1;
   private drawnTo = -1;
+  private readonly drawn = new Map<number, HTMLElement>();
   private readonly src: RowSource;
   private readonly height: number;
 
@@ -152,7 +153,7 @@ export class VirtualTable {
       h('div', { class: 'slp-vt-cell slp-vt-num', role: 'columnheader' }, '#'),
       src.columns.map((c) => h('div', { class: 'slp-vt-cell', role: 'columnheader', title: c }, c)),
     );
-    this.body = h('div', { class: 'slp-vt-body', role: 'rowgroup', style: { height: `${src.rowCount * ROW_H}px` } });
+    this.body = h('div', { class: 'slp-vt-body', role: 'rowgroup', style: { height: `${src.rowCount * ROW_H}px`, '--slp-cols': this.template } });
     this.viewport = h(
       'div',
       {
@@ -188,9 +189,13 @@ export class VirtualTable {
 
   /** Rows present in the DOM now. */
   get renderedRows(): number {
-    return this.body.childElementCount;
+    return this.drawn.size;
   }
 
+  /**
+   * Draws the rows in view. Rows already drawn are kept (fewer DOM operations and less garbage while
+   * scrolling); `force` redraws only the rows that were still loading (their page has arrived).
+   */
   draw(force = false): void {
     const n = this.src.rowCount;
     const top = this.viewport.scrollTop;
@@ -201,9 +206,31 @@ export class VirtualTable {
     if (!force && from === this.drawnFrom && to === this.drawnTo) return;
     this.drawnFrom = from;
     this.drawnTo = to;
-    const rows: HTMLElement[] = [];
-    for (let i = from; i < to; i++) rows.push(this.rowEl(i));
-    replaceChildren(this.body, rows);
+    for (const [i, el] of this.drawn) {
+      if (i < from || i >= to) {
+        el.remove();
+        this.drawn.delete(i);
+      }
+    }
+    for (let i = from; i < to; i++) {
+      const el = this.drawn.get(i);
+      if (el && !(force && el.dataset.loading)) continue;
+      const fresh = this.rowEl(i);
+      if (el) el.replaceWith(fresh);
+      else this.body.appendChild(fresh);
+      this.drawn.set(i, fresh);
+    }
+  }
+
+  /** Redraws these rows (the active row moved). */
+  private redraw(...rows: number[]): void {
+    for (const i of rows) {
+      const el = this.drawn.get(i);
+      if (!el) continue;
+      const fresh = this.rowEl(i);
+      el.replaceWith(fresh);
+      this.drawn.set(i, fresh);
+    }
   }
 
   private rowEl(i: number): HTMLElement {
@@ -225,24 +252,28 @@ export class VirtualTable {
         ),
       );
     }
-    return h(
+    const el = h(
       'div',
       {
         class: ['slp-vt-row', mark && `slp-row-${mark}`, i === this.active && 'slp-vt-active'],
         role: 'row',
         'aria-rowindex': String(i + 2),
         'aria-selected': i === this.active ? 'true' : 'false',
-        style: { transform: `translateY(${i * ROW_H}px)`, 'grid-template-columns': this.template },
+        style: { transform: `translateY(${i * ROW_H}px)` },
       },
       cells,
     );
+    if (!r) el.dataset.loading = '1';
+    return el;
   }
 
   /** Makes row i active and scrolls it into view. */
   goTo(i: number): void {
     const n = this.src.rowCount;
     if (!n) return;
+    const was = this.active;
     this.active = Math.max(0, Math.min(n - 1, i));
+    this.redraw(was, this.active);
     const top = this.active * ROW_H;
     const vh = this.viewport.clientHeight || this.height;
     const head = ROW_H;
@@ -274,11 +305,11 @@ export class VirtualTable {
         break;
       case 'ArrowRight':
         this.activeCol = Math.min(this.src.columns.length - 1, this.activeCol + 1);
-        this.draw(true);
+        this.redraw(this.active);
         break;
       case 'ArrowLeft':
         this.activeCol = Math.max(0, this.activeCol - 1);
-        this.draw(true);
+        this.redraw(this.active);
         break;
       default:
         return;
