@@ -31,6 +31,8 @@ async function freePort(): Promise<number> {
 
 export interface RunningCodeServer {
   url: string;
+  /** The code-server process (leader of its own process group). */
+  pid: number;
   dir: string;
   log: () => string;
   stop: () => Promise<void>;
@@ -63,6 +65,7 @@ export async function startCodeServer(entry: string, vsix: string, workspace: st
   }
   return {
     url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`,
+    pid: child.pid!,
     dir,
     log: () => log,
     stop: async () => {
