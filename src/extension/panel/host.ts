@@ -213,7 +213,10 @@ export class StepLensPanel implements vscode.Disposable {
         cts.dispose();
       });
     };
-    if (m.method === 'rows') answer(Promise.resolve(this.rows(m.params)));
+    if (m.method === 'rows') {
+      const params = m.params;
+      answer(new Promise((resolve) => resolve(this.rows(params))));
+    }
     else if (m.method === 'runStep') answer(this.runStep(m.params.step, cts.token));
     else answer(this.refresh());
   }
