@@ -10,6 +10,7 @@
 //   npm run bench:panel
 import { chromium } from 'playwright-core';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { inspectRecord } from '../src/core/inspect.ts';
 import type { PlanTree } from '../src/core/score/types.ts';
 import { ensurePanelBundle, scoreContext, showOf } from '../test/webview/panel-fixtures.ts';
@@ -138,7 +139,12 @@ try {
   console.log(
     `paging ${ROWS.toLocaleString('en-US')} rows: ${paging.frames.length} frames in ${r1(paging.ms)} ms, longest ${r1(maxFrame)} ms, median ${r1(median(paging.frames))} ms, ${paging.longTasks.length} long tasks, ${paging.dom} rows in the DOM, pages ≤ ${paging.maxLimit} rows, last row reached: ${paging.bottom}; goal ≤ ${GOAL_FRAME_MS} ms: ${ok.paging ? 'ok' : 'MISSED'}`,
   );
+  // The machine is shared: the load says how much the figures can be trusted.
+  const load = loadavg().map((x) => Math.round(x * 100) / 100);
+  console.log(`load average ${load.join(' ')} on ${cpus().length} CPUs`);
   const file = writeResults('panel', {
+    load_average: load,
+    cpus: cpus().length,
     query: { steps, gold_nodes: size(record.plans.gold), pred_nodes: size(record.plans.pred), matches: record.matches.length },
     render: { median_ms: r1(renderMs), js_median_ms: r1(renderJs), runs_ms: render.map((x) => r1(x.total)), goal_ms: GOAL_RENDER_MS, ok: ok.render },
     select: { median_ms: Math.round(selectMedian * 1000) / 1000, max_ms: r1(selectMax), switches: select.length, goal_ms: GOAL_SELECT_MS, ok: ok.select },

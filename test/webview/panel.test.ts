@@ -152,6 +152,14 @@ describe('StepLens panel webview in headless Chromium', { skip }, () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowDown');
     assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.n), '1');
+    // Zoom with the keyboard and the buttons.
+    await page.keyboard.press('+');
+    assert.equal(await page.locator('.slp-zoom-label').textContent(), '110%');
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    assert.equal(await page.locator('.slp-zoom-label').textContent(), '90%');
+    await page.getByRole('button', { name: 'Fit' }).click();
+    assert.match((await page.locator('.slp-zoom-label').textContent())!, /^\d+%$/);
     await page.keyboard.press('Escape');
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(SHOTS, 'plans-cte-dark.png'), fullPage: true });

@@ -27,6 +27,7 @@ const SHORTCUTS: [string, string][] = [
   ['j / k', 'next / previous step'],
   ['Esc', 'clear the selected step'],
   ['/', 'find a plan node'],
+  ['- / + / 0', 'zoom the plan trees out, in, to fit'],
   ['Enter / Space', 'select the focused step, node or segment (a node: its SQL in the editor)'],
   ['↑ ↓ ← →', 'move in trees and tables; ← / → collapse / expand tree nodes'],
   ['PageUp / PageDown, Home / End', 'page in result tables'],

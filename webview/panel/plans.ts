@@ -191,11 +191,23 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
     if (gold) f(gold);
     if (pred) f(pred);
   };
+  // Zoom: the trees' font size (the indented layout scales with it); 100% is the editor's size.
+  let zoom = 1;
+  const zoomLabel = h('span', { class: 'sl-muted slp-zoom-label', title: 'Tree zoom (- / + / 0)' }, '100%');
+  const setZoom = (z: number): void => {
+    zoom = Math.max(0.5, Math.min(2, Math.round(z * 10) / 10));
+    el.style.setProperty('--slp-tree-zoom', String(zoom));
+    replaceChildren(zoomLabel, `${Math.round(zoom * 100)}%`);
+  };
   const toolbar = h(
     'div',
     { class: 'slp-toolbar' },
     find,
     count,
+    h('button', { type: 'button', class: 'sl-button', title: 'Zoom out (-)', 'aria-label': 'Zoom out', onclick: () => setZoom(zoom - 0.1) }, '−'),
+    zoomLabel,
+    h('button', { type: 'button', class: 'sl-button', title: 'Zoom in (+)', 'aria-label': 'Zoom in', onclick: () => setZoom(zoom + 0.1) }, '+'),
+    h('button', { type: 'button', class: 'sl-button', title: 'Fit the wider tree to its pane (0)', onclick: () => fit() }, 'Fit'),
     h('button', { type: 'button', class: 'sl-button', title: 'Expand every node', onclick: both((v) => v.expandAll(true)) }, 'Expand all'),
     h('button', { type: 'button', class: 'sl-button', title: 'Collapse to the roots', onclick: both((v) => v.expandAll(false)) }, 'Collapse all'),
   );
@@ -234,6 +246,23 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
     h('div', { class: 'sl-two sl-trees' }, pane('Gold plan', gold, 'gold'), pane('Predicted plan', pred, 'pred')),
     h('div', { class: 'sl-two slp-sql' }, sqlPane('Gold SQL', goldSql), sqlPane('Predicted SQL', predSql)),
   );
+
+  /** The zoom at which the wider tree fits its pane's width (at most 100%). */
+  const fit = (): void => {
+    const ratios = [gold, pred].flatMap((v) => {
+      const pane = v?.el.parentElement;
+      return v && pane && v.el.scrollWidth > 0 ? [(pane.clientWidth - 16) / (v.el.scrollWidth / zoom)] : [];
+    });
+    setZoom(ratios.length ? Math.min(1, ...ratios) : 1);
+  };
+  el.addEventListener('keydown', (e) => {
+    if ((e.target as Element).closest('input')) return;
+    if (e.key === '-' ) setZoom(zoom - 0.1);
+    else if (e.key === '+' || e.key === '=') setZoom(zoom + 0.1);
+    else if (e.key === '0') fit();
+    else return;
+    e.preventDefault();
+  });
 
   const predByStep = new Map<number, number[]>();
   predStep.forEach((k, i) => {

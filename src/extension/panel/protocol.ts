@@ -210,7 +210,8 @@ export const scoredRecord: Check<ScoredRecord> = (v, p) =>
       schema: str,
       source: str,
       index: int,
-      status: oneOf('scored', 'bad_record'),
+      // 'scored', 'bad_record', and statuses later versions of /2 add: shown, never branched on blindly.
+      status: str,
       id: nullable((x, q) => (typeof x === 'number' ? num(x, q) : str(x, q))),
       db_id: nullable(str),
       question: optional(str),
