@@ -101,6 +101,12 @@ def load(name, directory):
 
 def score(args):
     stubs()
+    if args.sqlite == 'pysqlite3':
+        # The official code does `import sqlite3`; this puts SQLite 3.54.1 (the amalgamation
+        # better-sqlite3 bundles, built into pysqlite3) behind that name, so both sides run
+        # the same engine (Python's own 3.40.1 lacks concat()/timediff() and orders ties differently).
+        import pysqlite3.dbapi2
+        sys.modules['sqlite3'] = pysqlite3.dbapi2
     ev = load('evaluation', args.damo)  # DAMO-ConvAI bird/llm/src
     sys.modules.pop('evaluation_utils', None)
     f1 = load('evaluation_f1', args.minidev)  # mini_dev evaluation/
@@ -116,7 +122,7 @@ def score(args):
         t0 = time.monotonic()
         slow = (0, None)
         with open(os.path.join(args.out, 'bird_%s.tsv' % name), 'w') as out:
-            out.write('# official BIRD evaluation.py execute_model (bird_ex) and mini_dev evaluation_f1.py execute_model (soft_f1) on %s; generated databases (bird_official.py build, seed %d, %d rows)\n' % (os.path.basename(path), SEED, ROWS))
+            out.write('# official BIRD evaluation.py execute_model (bird_ex) and mini_dev evaluation_f1.py execute_model (soft_f1) on %s; generated databases (bird_official.py build, seed %d, %d rows); SQLite %s\n' % (os.path.basename(path), SEED, ROWS, sys.modules['sqlite3'].sqlite_version))
             out.write('index\tdb_id\tbird_ex\tsoft_f1\n')
             for i, (p, g, db) in enumerate(zip(preds, gold, gold_dbs)):
                 s = time.monotonic()
@@ -139,6 +145,7 @@ def main():
     s.add_argument('--damo', required=True, help='DAMO-ConvAI checkout: bird/llm/src')
     s.add_argument('--minidev', required=True, help='mini_dev checkout: evaluation')
     s.add_argument('--out', required=True)
+    s.add_argument('--sqlite', choices=('sqlite3', 'pysqlite3'), default='sqlite3', help='SQLite module behind `import sqlite3`')
     s.add_argument('files', nargs='*')
     args = ap.parse_args()
     if args.cmd == 'build':
