@@ -101,6 +101,7 @@ function main(): void {
   const showView = (v: ViewName, focus = false): void => {
     state.view = v;
     save();
+    ensureView(v);
     for (const t of tabs) {
       const on = t.dataset.view === v;
       // Only what changes: rewriting the focused tab's tabindex makes Chromium restyle at once.
@@ -158,6 +159,13 @@ function main(): void {
   let results: ResultsView | null = null;
   let stepChips: HTMLElement[] = [];
   let pendingResult: ResultMeta | null = null;
+  let builders: Partial<Record<ViewName, () => void>> = {};
+  const built = new Set<ViewName>();
+  const ensureView = (v: ViewName): void => {
+    if (built.has(v)) return;
+    built.add(v);
+    builders[v]?.();
+  };
   const steps = () => record?.steprtm?.steps ?? [];
 
   /** Selects step k everywhere; `from` says who asked (only a panel selection moves the editor). */
@@ -192,12 +200,12 @@ function main(): void {
     );
   };
   function landResult(meta: ResultMeta): void {
-    if (!results) {
+    if (!record) {
       pendingResult = meta;
       return;
     }
-    results.showResult(meta);
     showView('results');
+    results?.showResult(meta);
   }
 
   function render(p: ShowParams): void {
@@ -224,6 +232,8 @@ function main(): void {
       trace = null;
       traceSql = null;
       results = null;
+      builders = {};
+      built.clear();
       stepChips = [];
       replaceChildren(question);
       replaceChildren(stepBar);
@@ -250,54 +260,71 @@ function main(): void {
     );
     replaceChildren(stepBar, st.length ? [h('span', { class: 'sl-muted' }, 'Steps'), stepChips] : null);
 
-    rewards = renderRewards(r, (k) => selectStep(k, 'panel'));
-    replaceChildren(panes.get('rewards')!, rewards.el);
-
-    plans = renderPlans(r, {
-      collapsed: state.collapsed,
-      onToggle: (side, c) => {
-        state.collapsed[side] = c;
-        save();
+    // Each view is built the first time it is shown (the visible one now): a statement's data arrives
+    // often (every cursor move to another statement) and most of it is looked at in one view.
+    rewards = plans = null;
+    trace = traceSql = null;
+    results = null;
+    probe.results = probe.plans = null;
+    for (const pane of panes.values()) replaceChildren(pane);
+    builders = {
+      rewards: () => {
+        rewards = renderRewards(r, (k) => selectStep(k, 'panel'));
+        replaceChildren(panes.get('rewards')!, rewards.el);
+        rewards.select(state.step);
       },
-      onReveal: (start, end) => rpc.notify('revealRange', { in: 'sql', start, end }),
-      onStatus: (t) => setStatus(t),
-    });
-    replaceChildren(panes.get('plans')!, plans.el);
-
-    if (r.completion !== undefined) {
-      traceSql = r.pred_sql !== null ? new SqlView(r.pred_sql, { steps: st }) : null;
-      trace = new TraceView(r.completion, r.trace, {
-        sqlSpan: r.sql_span,
-        steps: st.map((s) => ({ name: s.name ?? 'main', reward: s.reward })),
-        collapsible: true,
-        onStep: (k) => selectStep(k, 'trace'),
-        onSegment: (seg, linked) => {
-          const segment = r.trace?.segments[seg];
-          traceSql?.highlight(linked.map((k) => st[k]), 'sl-hl-step');
-          stepChips.forEach((c, i) => c.classList.toggle('sl-linked', linked.includes(i)));
-          plans?.select(linked.length === 1 ? linked[0] : null);
-          rewards?.select(linked.length === 1 ? linked[0] : null);
-          if (linked.length) rpc.notify('revealRange', { in: 'sql', start: Math.min(...linked.map((k) => st[k].start)), end: Math.max(...linked.map((k) => st[k].end)) });
-          setStatus(segment ? `Segment ${seg + 1} mentions ${linked.length ? linked.map((k) => names[k]).join(', ') : 'no step'}.` : '');
-        },
-      });
-      const first = trace.segments.find(Boolean);
-      if (first) first.tabIndex = 0;
-      replaceChildren(panes.get('reasoning')!, h('div', { class: 'slp-reasoning' }, trace.el, traceSql ? h('div', { class: 'sl-sql-side' }, h('div', { class: 'sl-tree-head' }, h('strong', null, 'The SQL that was scored')), traceSql.el) : null));
-    } else {
-      trace = null;
-      traceSql = null;
-      replaceChildren(panes.get('reasoning')!, h('p', { class: 'slp-empty' }, 'This statement is plain SQL: there is no reasoning trace. Open a model completion (a .completion file, or text with <think> / <answer>) to see one.'));
-    }
-
-    results = renderResults(r.execution, st, fetchPage, run, p.maxRows);
-    replaceChildren(panes.get('results')!, results.el);
-    probe.results = results;
-    probe.plans = plans;
+      plans: () => {
+        plans = renderPlans(r, {
+          collapsed: state.collapsed,
+          onToggle: (side, c) => {
+            state.collapsed[side] = c;
+            save();
+          },
+          onReveal: (start, end) => rpc.notify('revealRange', { in: 'sql', start, end }),
+          onStatus: (t) => setStatus(t),
+        });
+        replaceChildren(panes.get('plans')!, plans.el);
+        plans.select(state.step);
+        probe.plans = plans;
+      },
+      reasoning: () => {
+        if (r.completion === undefined) {
+          replaceChildren(panes.get('reasoning')!, h('p', { class: 'slp-empty' }, 'This statement is plain SQL: there is no reasoning trace. Open a model completion (a .completion file, or text with <think> / <answer>) to see one.'));
+          return;
+        }
+        traceSql = r.pred_sql !== null ? new SqlView(r.pred_sql, { steps: st }) : null;
+        trace = new TraceView(r.completion, r.trace, {
+          sqlSpan: r.sql_span,
+          steps: st.map((s) => ({ name: s.name ?? 'main', reward: s.reward })),
+          collapsible: true,
+          onStep: (k) => selectStep(k, 'trace'),
+          onSegment: (seg, linked) => {
+            const segment = r.trace?.segments[seg];
+            traceSql?.highlight(linked.map((k) => st[k]), 'sl-hl-step');
+            stepChips.forEach((c, i) => c.classList.toggle('sl-linked', linked.includes(i)));
+            plans?.select(linked.length === 1 ? linked[0] : null);
+            rewards?.select(linked.length === 1 ? linked[0] : null);
+            if (linked.length) rpc.notify('revealRange', { in: 'sql', start: Math.min(...linked.map((k) => st[k].start)), end: Math.max(...linked.map((k) => st[k].end)) });
+            setStatus(segment ? `Segment ${seg + 1} mentions ${linked.length ? linked.map((k) => names[k]).join(', ') : 'no step'}.` : '');
+          },
+        });
+        const first = trace.segments.find(Boolean);
+        if (first) first.tabIndex = 0;
+        replaceChildren(panes.get('reasoning')!, h('div', { class: 'slp-reasoning' }, trace.el, traceSql ? h('div', { class: 'sl-sql-side' }, h('div', { class: 'sl-tree-head' }, h('strong', null, 'The SQL that was scored')), traceSql.el) : null));
+        trace.selectStep(state.step);
+        traceSql?.markStep(state.step);
+      },
+      results: () => {
+        results = renderResults(r.execution, st, fetchPage, run, p.maxRows);
+        replaceChildren(panes.get('results')!, results.el);
+        probe.results = results;
+      },
+    };
+    built.clear();
     if (pendingResult) {
       const m = pendingResult;
       pendingResult = null;
-      results.showResult(m);
+      landResult(m);
     }
     selectStep(state.step, 'restore');
     setStatus('');

@@ -10,6 +10,9 @@ import { h, replaceChildren } from '../components/dom.ts';
 import { PlanTreeView } from '../components/plan-tree.ts';
 import { SqlView } from '../components/sql-view.ts';
 
+/** Gold + predicted SQL up to this length are shown under the trees at once; longer ones start folded. */
+export const SQL_OPEN_CHARS = 1200;
+
 export interface PlansOptions {
   collapsed: { gold: number[]; pred: number[] };
   onToggle(side: 'gold' | 'pred', collapsed: number[]): void;
@@ -89,8 +92,11 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
   const predNodes = r.plans.pred ? preorder(r.plans.pred) : [];
   const predStep = predStepOf(r.plans.pred, steps);
   const goldStep = goldStepOf(goldNodes.length, steps);
-  const goldSql = r.gold_sql !== null ? new SqlView(r.gold_sql) : null;
-  const predSql = r.pred_sql !== null ? new SqlView(r.pred_sql, { steps }) : null;
+  // The SQL under the trees is built when first shown: long SQL (the editor beside the panel has it
+  // anyway) starts folded, as drawing it costs a third of this view's render (docs/decisions.md).
+  let goldSql: SqlView | null = null;
+  let predSql: SqlView | null = null;
+  const sqlLength = (r.gold_sql?.length ?? 0) + (r.pred_sql?.length ?? 0);
   let selected: number | null = null;
 
   const reveal = (side: 'gold' | 'pred', k: number): void => {
@@ -237,6 +243,16 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
     );
   };
   const sqlPane = (title: string, v: SqlView | null): HTMLElement => h('div', { class: 'sl-sql-side' }, h('div', { class: 'sl-tree-head' }, h('strong', null, title)), v ? v.el : h('p', { class: 'sl-muted' }, 'none'));
+  const sqlBox = h('details', { class: 'slp-sql-box', open: sqlLength <= SQL_OPEN_CHARS }, h('summary', null, `Gold and predicted SQL (${sqlLength.toLocaleString('en-US')} characters)`));
+  const buildSql = (): void => {
+    if (goldSql || predSql || !sqlBox.open) return;
+    goldSql = r.gold_sql !== null ? new SqlView(r.gold_sql) : null;
+    predSql = r.pred_sql !== null ? new SqlView(r.pred_sql, { steps }) : null;
+    predSql?.markStep(selected);
+    sqlBox.appendChild(h('div', { class: 'sl-two slp-sql' }, sqlPane('Gold SQL', goldSql), sqlPane('Predicted SQL', predSql)));
+  };
+  sqlBox.addEventListener('toggle', buildSql);
+  buildSql();
 
   const el = h(
     'div',
@@ -244,7 +260,7 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
     toolbar,
     legend,
     h('div', { class: 'sl-two sl-trees' }, pane('Gold plan', gold, 'gold'), pane('Predicted plan', pred, 'pred')),
-    h('div', { class: 'sl-two slp-sql' }, sqlPane('Gold SQL', goldSql), sqlPane('Predicted SQL', predSql)),
+    sqlBox,
   );
 
   /** The zoom at which the wider tree fits its pane's width (at most 100%). */
