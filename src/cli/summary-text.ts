@@ -43,6 +43,9 @@ export function formatSummary(s: ScoreSummary): string {
     `StepLens score: ${s.records} record${s.records === 1 ? '' : 's'} from ${s.inputs.length} file${s.inputs.length === 1 ? '' : 's'}: ` +
       `${s.scored} scored, ${s.bad_records} bad, ${s.executed} executed  (${s.timing.records_per_second.toFixed(0)} records/s)`,
   );
+  if (s.infrastructure_errors) {
+    lines.push(`  ${s.infrastructure_errors} not scored: infrastructure errors (database locked, unreadable or gone; see busy/io/db_missing below), retried by --resume`);
+  }
   if (s.ex.total) lines.push(`  EX accuracy ${pct(s.ex.rate)} (${s.ex.correct}/${s.ex.total})` + (s.test_suite ? `   test-suite EX ${pct(s.test_suite.rate)} (${s.test_suite.correct}/${s.test_suite.total})` : ''));
   lines.push('', 'Rewards (headline first):');
   const others = ['QATCH', 'EX', 'weighted', 'format_think', 'test_suite', 'relpm_f1', 'astpm_f1', 'steprtm_total', 'steprtm_outcome'].filter((n) => n !== s.reward);

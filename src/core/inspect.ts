@@ -23,6 +23,7 @@ import { scoreCompletion } from './rewards/score.ts';
 import { parseCompletion, type CompletionParts } from './trace/completion.ts';
 import { traceCompletion } from './trace/index.ts';
 import { headlineValue } from './score/headline.ts';
+import { applyInfrastructureStatus } from './score/infra.ts';
 import { setPlanFieldsJson } from './score/plan-fields.ts';
 import { StructuralCache, type StructuralResult } from './score/structural-cache.ts';
 import { emptyRecord, formatScores, preview, round2, type ScoreContext } from './score/score-record.ts';
@@ -196,8 +197,9 @@ export async function inspectRecord(ctx: ScoreContext, r: InputRecord): Promise<
 
   const db = ctx.database(r.db_id);
   if ('error' in db) {
-    errors.push({ stage: 'database', kind: 'unknown_db', message: db.error });
+    errors.push({ stage: 'database', kind: db.kind ?? 'unknown_db', message: db.error });
     out.format = parts ? formatOf(parts) : formatScores(r.pred_sql ?? '');
+    applyInfrastructureStatus(out);
     out.timing.total_ms = round2(nowMs() - t0);
     return out;
   }
@@ -245,6 +247,7 @@ export async function inspectRecord(ctx: ScoreContext, r: InputRecord): Promise<
     if (error) errors.push({ stage: 'test_suite', side: 'gold', kind: 'gold_failed', message: error });
   }
   out.reward.value = headlineValue(ctx.reward, out);
+  applyInfrastructureStatus(out); // a locked, unreadable or vanished database: not scored (score/infra.ts)
   out.timing.total_ms = round2(nowMs() - t0);
   return out;
 }

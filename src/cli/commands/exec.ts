@@ -2,22 +2,26 @@
 // service (read-only, one statement, timeout in a separate process).
 
 import { CliError, intOpt, requireOpt, writeJson, type Command, type ParsedArgs } from '../command.ts';
-import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_RESULT_CELLS, DEFAULT_TIMEOUT_MS, ExecPool } from '../../core/exec/pool.ts';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_RESULT_CELLS, DEFAULT_TIMEOUT_MS, ExecPool } from '../../core/exec/pool.ts';
 import type { Cell, ExecResult } from '../../core/exec/protocol.ts';
 
-/** The result budget options `exec`, `reward` and `score` share (docs/execution.md, "Result budget"). */
+/** The execution options `exec`, `reward` and `score` share: the result budget (docs/execution.md, "Result budget") and the busy timeout. */
 export const EXEC_LIMIT_OPTIONS = {
   'max-result-cells': { type: 'string' },
   'max-result-bytes': { type: 'string' },
+  'busy-timeout-ms': { type: 'string' },
 } as const;
 
-export const EXEC_LIMIT_USAGE = `--max-result-cells N (default ${DEFAULT_MAX_RESULT_CELLS}) --max-result-bytes N (default ${DEFAULT_MAX_RESULT_BYTES}; 0 = no budget)`;
+export const EXEC_LIMIT_USAGE =
+  `--max-result-cells N (default ${DEFAULT_MAX_RESULT_CELLS}) --max-result-bytes N (default ${DEFAULT_MAX_RESULT_BYTES}; 0 = no budget)` +
+  ` --busy-timeout-ms N (wait for a locked database, default ${DEFAULT_BUSY_TIMEOUT_MS})`;
 
 /** ExecPool options from the shared flags. */
-export function execLimits(args: ParsedArgs): { maxResultCells: number; maxResultBytes: number } {
+export function execLimits(args: ParsedArgs): { maxResultCells: number; maxResultBytes: number; busyTimeoutMs: number } {
   return {
     maxResultCells: intOpt(args, 'max-result-cells', DEFAULT_MAX_RESULT_CELLS),
     maxResultBytes: intOpt(args, 'max-result-bytes', DEFAULT_MAX_RESULT_BYTES),
+    busyTimeoutMs: intOpt(args, 'busy-timeout-ms', DEFAULT_BUSY_TIMEOUT_MS),
   };
 }
 

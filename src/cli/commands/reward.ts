@@ -2,7 +2,8 @@
 // database and print every Think2SQL/QATCH metric and reward.
 
 import { existsSync } from 'node:fs';
-import { ExecPool } from '../../core/exec/index.ts';
+import { ExecPool, INFRASTRUCTURE_KINDS, type ExecResult } from '../../core/exec/index.ts';
+import { EXIT_INFRASTRUCTURE } from '../../core/score/infra.ts';
 import { rewardSample } from '../../core/reward.ts';
 import { parseWeights } from '../../core/rewards/weighted.ts';
 import { extractSqlLegacy, legacyFormatReward } from '../../core/trace/completion.ts';
@@ -41,6 +42,22 @@ export const rewardCommand: Command = {
     const pool = new ExecPool({ size: 1, timeoutMs: intOpt(args, 'timeout-ms', 30_000), ...execLimits(args) });
     try {
       const r = await rewardSample(pool, { db, gold, pred, completion, weights });
+      // A locked, unreadable or vanished database says nothing about the prediction: no EX, no rewards, and a failing exit.
+      for (const side of [r.gold, r.pred]) {
+        if (side.error?.kind === 'no_database' && existsSync(db)) throw new CliError(`${db}: ${side.error.message.split('\n')[0]}`);
+      }
+      const infra = (['gold', 'pred'] as const).flatMap((side) => {
+        const e = infrastructureError(r[side]);
+        return e ? [{ side, ...e }] : [];
+      });
+      if (infra.length > 0) {
+        if (args.values.json) {
+          writeJson(io, { status: 'infrastructure_error', errors: infra, gold_result: resultJson(r.gold), pred_result: resultJson(r.pred) });
+        }
+        for (const e of infra) io.stderr(`steplens: ${db}: ${e.side === 'gold' ? 'gold' : 'prediction'}: ${e.kind}: ${e.message.split('\n')[0]}\n`);
+        io.stderr(`steplens: not scored: infrastructure error (database locked, unreadable or gone); retry when it is available${infra.some((e) => e.kind === 'busy') ? ' (or raise --busy-timeout-ms)' : ''}\n`);
+        return EXIT_INFRASTRUCTURE;
+      }
       const s = r.score;
       const text = completion ?? pred ?? '';
       const result = {
@@ -58,8 +75,8 @@ export const rewardCommand: Command = {
         ex_small_update_with_fm: s.ex_small_update_with_fm,
         weighted: s.weighted,
         rewards: s.rewards,
-        gold_result: { columns: r.gold.columns, rows: r.gold.rows, elapsed_ms: r.gold.elapsed_ms, error: r.gold.error },
-        pred_result: { columns: r.pred.columns, rows: r.pred.rows, elapsed_ms: r.pred.elapsed_ms, error: r.pred.error },
+        gold_result: resultJson(r.gold),
+        pred_result: resultJson(r.pred),
         trace: r.trace && {
           segments: r.trace.segments,
           steps: r.trace.steps.map(stepJson),
@@ -84,3 +101,14 @@ export const rewardCommand: Command = {
     }
   },
 };
+
+const resultJson = (r: ExecResult) => ({ columns: r.columns, rows: r.rows, elapsed_ms: r.elapsed_ms, error: r.error });
+
+/** busy / io, or the database file gone since the command checked it (db_missing). */
+function infrastructureError(r: ExecResult): { kind: string; message: string } | null {
+  const e = r.error;
+  if (!e) return null;
+  if (INFRASTRUCTURE_KINDS.has(e.kind)) return e;
+  if (e.kind === 'no_database') return { kind: 'db_missing', message: e.message };
+  return null;
+}

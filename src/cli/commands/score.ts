@@ -12,7 +12,8 @@ import { parseWeights, type RewardWeight } from '../../core/rewards/weighted.ts'
 import { databaseResolver } from '../../core/score/databases.ts';
 import { DEFAULT_HEADLINE, HEADLINE_NAMES, headlineNeedsExecution, isHeadlineName } from '../../core/score/headline.ts';
 import { readScoreInput, type FieldOptions } from '../../core/score/input.ts';
-import { JsonlWriter, readPreviousOutput, recordLine } from '../../core/score/output.ts';
+import { JsonlWriter, readPreviousOutput, recordLine, replaceLines, sortOutputLines } from '../../core/score/output.ts';
+import { EXIT_INFRASTRUCTURE } from '../../core/score/infra.ts';
 import {
   OutputGuardError,
   OutputLock,
@@ -120,7 +121,7 @@ export const scoreCommand: Command = {
 
     let database: ReturnType<typeof databaseResolver>;
     try {
-      database = databaseResolver({ dbRoot, tablesJson, testSuite });
+      database = databaseResolver({ dbRoot, tablesJson, testSuite, busyTimeoutMs: limits.busyTimeoutMs });
     } catch (err) {
       throw new CliError((err as Error).message);
     }
@@ -188,6 +189,7 @@ export const scoreCommand: Command = {
     const summary = new SummaryBuilder(inputs, reward);
     const keepForReport: ScoredRecord[] | null = reportPath ? [] : null;
     const done = new Set<string>();
+    let retried = 0;
     if (resume && existsSync(outPath!) && statSync(outPath!).size > 0) {
       const before = readFingerprint(outPath!);
       if (!before) throw new CliError(`--resume: ${outPath} has no run fingerprint (${fingerprintPath(outPath!)}), so it cannot be checked against these inputs; rerun with --force to start over`);
@@ -201,12 +203,25 @@ export const scoreCommand: Command = {
       }
       if (prev.truncatedBytes > 0 && !quiet) io.stderr(`steplens: ${outPath}: dropped a torn last line (${prev.truncatedBytes} bytes) left by an interrupted run\n`);
       const wanted = new Set(items.map(itemKey));
-      for (const r of prev.records) {
+      const kept: string[] = [];
+      for (let i = 0; i < prev.records.length; i++) {
+        const r = prev.records[i];
         const key = recordKey(r.source, r.index);
         if (!wanted.has(key) || done.has(key)) continue; // not part of these inputs, or a duplicate
+        // A record its database failed (locked, unreadable, gone) is scored again, not kept.
+        if (r.status === 'infrastructure_error') {
+          retried++;
+          continue;
+        }
         done.add(key);
+        kept.push(prev.lines[i]);
         summary.add(r);
         keepForReport?.push(r);
+      }
+      // Its old line goes before anything is appended, so the file never holds a record twice.
+      if (retried > 0) {
+        replaceLines(outPath!, kept);
+        if (!quiet) io.stderr(`steplens: retrying ${retried} record${retried === 1 ? '' : 's'} that hit infrastructure errors (busy, io, db_missing)\n`);
       }
     }
 
@@ -267,6 +282,11 @@ export const scoreCommand: Command = {
       await Promise.all([pool?.close(), structuralPool?.close()]);
     }
     progress?.finish();
+    // Retried records were appended after the rest: put the file back in input order (atomically), as a clean run writes it.
+    if (retried > 0 && !result.aborted && outPath) {
+      const order = new Map(items.map((it, i) => [itemKey(it), i]));
+      sortOutputLines(outPath, (source, index) => order.get(recordKey(source, index)) ?? Infinity);
+    }
 
     const s = summary.finish();
     if (!quiet) io.stderr(formatSummary(s));
@@ -289,6 +309,11 @@ export const scoreCommand: Command = {
     if (items.length > 0 && items.every((i) => 'bad' in i)) {
       io.stderr(`steplens: none of the ${items.length} records could be read (see the errors above)\n`);
       return 1;
+    }
+    if (s.infrastructure_errors > 0) {
+      const again = outPath ? 'rerun the same command with --resume to retry them' : 'rerun to retry them';
+      io.stderr(`steplens: ${s.infrastructure_errors} record${s.infrastructure_errors === 1 ? ' was' : 's were'} not scored: infrastructure errors (database locked, unreadable or gone); ${again}\n`);
+      return EXIT_INFRASTRUCTURE;
     }
     return 0;
     }

@@ -26,7 +26,7 @@ export interface ResultCacheOptions {
 }
 
 /** Failures that say nothing about the query itself and must be retried, not cached. */
-const TRANSIENT = new Set(['timeout', 'crashed']);
+const TRANSIENT = new Set(['timeout', 'crashed', 'busy', 'io', 'no_database']);
 
 export class ResultCache {
   readonly identity: 'stat' | 'sha256';

@@ -22,13 +22,18 @@ interface Entry {
 
 const DQS_MEMO_MAX = 4096;
 
+/** pool.ts's DEFAULT_BUSY_TIMEOUT_MS (not imported: this file runs in the worker). */
+const BUSY_TIMEOUT_MS = 5000;
+
 /** Small LRU of read-only connections, reopened when the file changes on disk. */
 export class ConnectionCache {
   private readonly max: number;
+  private readonly busyTimeoutMs: number;
   private readonly map = new Map<string, Entry>();
 
-  constructor(max: number) {
+  constructor(max: number, busyTimeoutMs = BUSY_TIMEOUT_MS) {
     this.max = Math.max(1, max);
+    this.busyTimeoutMs = busyTimeoutMs;
   }
 
   get size(): number {
@@ -56,11 +61,13 @@ export class ConnectionCache {
     let db: Connection;
     try {
       // SQLITE_OPEN_READONLY: the file cannot be written, and no -journal/-wal is created.
-      db = new Database(path, { readonly: true, fileMustExist: true });
+      // timeout: how long SQLite waits for another connection's lock before SQLITE_BUSY.
+      db = new Database(path, { readonly: true, fileMustExist: true, timeout: this.busyTimeoutMs });
       // Second lock: query_only also refuses writes to the temp schema and attached databases.
       db.pragma('query_only = ON');
     } catch (err) {
-      throw new ExecFailure('no_database', `cannot open database ${path}: ${(err as Error).message}`);
+      const c = classify(err, false);
+      throw new ExecFailure(c.kind === 'busy' || c.kind === 'io' ? c.kind : 'no_database', `cannot open database ${path}: ${(err as Error).message}`);
     }
     const entry: Entry = { db, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, dqs: new Map() };
     this.map.set(path, entry);
@@ -131,6 +138,10 @@ export function classify(err: unknown, compiling: boolean): { kind: ErrorKind; m
   // load_extension() is refused by SQLite's authorization check.
   if (c.startsWith('SQLITE_AUTH') || message === 'not authorized') return { kind: 'readonly', message };
   if (c === 'SQLITE_NOTADB' || c === 'SQLITE_CANTOPEN') return { kind: 'no_database', message };
+  // Another connection holds a lock: the machine's state, not the query's fault.
+  if (c.startsWith('SQLITE_BUSY') || c.startsWith('SQLITE_LOCKED')) return { kind: 'busy', message };
+  // The file cannot be read as it should (a disk error, a file truncated or replaced under us).
+  if (c.startsWith('SQLITE_IOERR') || c.startsWith('SQLITE_CORRUPT') || c === 'SQLITE_FULL' || c === 'SQLITE_PROTOCOL') return { kind: 'io', message };
   return { kind: compiling && c === 'SQLITE_ERROR' ? 'syntax' : 'runtime', message };
 }
 

@@ -41,6 +41,8 @@ export interface ExecPoolOptions {
   maxResultCells?: number;
   /** Same, in approximate bytes (8 per cell + 2 per text character + BLOB bytes). Default DEFAULT_MAX_RESULT_BYTES; 0 = none. */
   maxResultBytes?: number;
+  /** How long a query waits for another connection's lock on its database before `busy`; default 5000 ms. */
+  busyTimeoutMs?: number;
   /** Worker script; default: see defaultWorkerPath(). */
   workerPath?: string;
   /** Open connections kept per worker (LRU); default 8. */
@@ -74,6 +76,8 @@ export interface ExecPoolStats {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** better-sqlite3's own default, kept: long enough for a writer's short transaction, short next to the query timeout. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 /**
  * Far above any Spider dev gold result (largest: 1,860 cells, 46 KB; predictions
  * 9,300 cells, 150 KB) and small enough that a worker and the parent holding
@@ -169,6 +173,7 @@ export class ExecPool {
   readonly maxResultCells: number;
   readonly maxResultBytes: number;
   readonly workerPath: string;
+  readonly busyTimeoutMs: number;
   private readonly maxConnections: number;
   private readonly maxBatch: number;
   private readonly pipelineDepth: number;
@@ -201,6 +206,8 @@ export class ExecPool {
     this.maxResultCells = options.maxResultCells ?? DEFAULT_MAX_RESULT_CELLS;
     this.maxResultBytes = options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
     this.maxConnections = options.maxConnections ?? 8;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    if (!Number.isSafeInteger(this.busyTimeoutMs) || this.busyTimeoutMs < 0) throw new RangeError(`busyTimeoutMs must be a whole number, got ${this.busyTimeoutMs}`);
     this.maxBatch = Math.max(1, options.maxBatch ?? 256);
     this.pipelineDepth = Math.max(1, Math.floor(options.pipelineDepth ?? PIPELINE_DEPTH));
     this.workerPath = resolve(options.workerPath ?? defaultWorkerPath());
@@ -489,6 +496,7 @@ export class ExecPool {
       slot,
       maxConnections: this.maxConnections,
       flushMs: 20,
+      busyTimeoutMs: this.busyTimeoutMs,
     });
   }
 

@@ -25,7 +25,11 @@ export type ErrorKind =
   /** The result passed the worker's result budget (cells or bytes), or was too large for V8 to hold at all; reading stopped there. */
   | 'result_too_large'
   /** The worker process died while running this query (e.g. out of memory). */
-  | 'crashed';
+  | 'crashed'
+  /** The database was locked by another connection for longer than the busy timeout (SQLITE_BUSY, SQLITE_LOCKED): not the query's fault. */
+  | 'busy'
+  /** The database could not be read (SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, ...): not the query's fault. */
+  | 'io';
 
 export const ERROR_KINDS: readonly ErrorKind[] = [
   'syntax',
@@ -37,7 +41,12 @@ export const ERROR_KINDS: readonly ErrorKind[] = [
   'too_many_rows',
   'result_too_large',
   'crashed',
+  'busy',
+  'io',
 ];
+
+/** Kinds that say something about the machine or the file, not the query: retried, never cached, never scored. */
+export const INFRASTRUCTURE_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['busy', 'io']);
 
 export interface ExecError {
   kind: ErrorKind;
@@ -101,6 +110,8 @@ export type ToWorker =
       maxConnections: number;
       /** Results are sent at least this often while a batch runs. */
       flushMs: number;
+      /** How long a connection waits for another one's lock before SQLITE_BUSY (better-sqlite3 `timeout`). */
+      busyTimeoutMs: number;
     }
   | { type: 'run'; batch: number; jobs: WireJob[] };
 
@@ -174,6 +185,7 @@ export function parseToWorker(v: unknown): ToWorker {
         slot: nat(o, 'slot', 'init'),
         maxConnections: Math.max(1, nat(o, 'maxConnections', 'init')),
         flushMs: nat(o, 'flushMs', 'init'),
+        busyTimeoutMs: nat(o, 'busyTimeoutMs', 'init'),
       };
     }
     case 'run':

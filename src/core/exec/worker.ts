@@ -106,7 +106,7 @@ function main(): void {
     }
     if (msg.type === 'init') {
       conns.closeAll();
-      conns = new ConnectionCache(msg.maxConnections);
+      conns = new ConnectionCache(msg.maxConnections, msg.busyTimeoutMs);
       flushMs = msg.flushMs;
       if (msg.progressFd !== null) {
         progressFd = msg.progressFd;

@@ -3,7 +3,7 @@
 // read back by --resume, which trusts every complete line and drops a torn
 // last line that a kill may leave.
 
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { jsonReplacer } from '../json.ts';
 import { splitPlanFields } from './plan-fields.ts';
 import { SCORE_SCHEMA, type ScoredRecord } from './types.ts';
@@ -76,6 +76,8 @@ export class JsonlWriter {
 export interface PreviousOutput {
   /** Every complete record already in the file, in file order. */
   records: ScoredRecord[];
+  /** The text of each record's line (with its newline), parallel to `records`. */
+  lines: string[];
   /** Bytes of a torn last line that were cut off (0 when the file ended cleanly). */
   truncatedBytes: number;
 }
@@ -86,10 +88,11 @@ export interface PreviousOutput {
  * ours or was edited: refuse rather than guess.
  */
 export function readPreviousOutput(path: string): PreviousOutput {
-  if (!existsSync(path)) return { records: [], truncatedBytes: 0 };
+  if (!existsSync(path)) return { records: [], lines: [], truncatedBytes: 0 };
   const buf = readFileSync(path);
   const text = buf.toString('utf8');
   const records: ScoredRecord[] = [];
+  const lines: string[] = [];
   let at = 0;
   let lineNo = 0;
   let goodEnd = 0;
@@ -112,6 +115,7 @@ export function readPreviousOutput(path: string): PreviousOutput {
     }
     if (r?.schema !== SCORE_SCHEMA) throw new Error(`${path} line ${lineNo}: not a ${SCORE_SCHEMA} record (schema ${JSON.stringify(r?.schema)}); cannot resume into it`);
     records.push(r);
+    lines.push(text.slice(at - line.length - 1, at));
     goodEnd = at;
   }
   const goodBytes = Buffer.byteLength(text.slice(0, goodEnd));
@@ -124,5 +128,38 @@ export function readPreviousOutput(path: string): PreviousOutput {
       closeSync(fd);
     }
   }
-  return { records, truncatedBytes };
+  return { records, lines, truncatedBytes };
+}
+
+/**
+ * Replaces `path` with exactly these lines, atomically: written beside it,
+ * fsynced, renamed over it. A kill at any moment leaves the old file or the
+ * new one, never a mix. `--resume` uses it to drop the records it will retry
+ * (so no record is ever in the file twice) and, at the end, to put retried
+ * records back in input order.
+ */
+export function replaceLines(path: string, lines: readonly string[]): void {
+  const tmp = `${path}.rewrite-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    const buf = Buffer.from(lines.join(''), 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/** The file's lines in the order `rank` gives each (source, index), stable for equal ranks; unknown records last. */
+export function sortOutputLines(path: string, rank: (source: string, index: number) => number): void {
+  const prev = readPreviousOutput(path);
+  const keyed = prev.records.map((r, i) => ({ rank: rank(r.source, r.index), i }));
+  keyed.sort((a, b) => a.rank - b.rank || a.i - b.i);
+  if (keyed.every((k, i) => k.i === i)) return; // already in order
+  replaceLines(path, keyed.map((k) => prev.lines[k.i]));
 }

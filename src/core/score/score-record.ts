@@ -26,7 +26,10 @@ import {
  * there is one; the test-suite variants when a suite was asked for (empty: the
  * suite has none for this database).
  */
-export type DatabaseLookup = { schema: Schema; dbPath: string | null; testSuite: readonly string[] | null } | { error: string };
+export type DatabaseLookup =
+  | { schema: Schema; dbPath: string | null; testSuite: readonly string[] | null }
+  /** kind: 'unknown_db' (default), or an infrastructure kind (busy, io) when the file exists but could not be read now. */
+  | { error: string; kind?: string };
 
 export interface ScoreContext {
   database(dbId: string): DatabaseLookup;

@@ -121,6 +121,7 @@ export class SummaryBuilder {
   private records = 0;
   private scored = 0;
   private bad = 0;
+  private infrastructure = 0;
   private executed = 0;
   private readonly ex = new AccuracyBuilder();
   private readonly testSuite = new AccuracyBuilder();
@@ -142,6 +143,7 @@ export class SummaryBuilder {
   add(r: ScoredRecord): void {
     this.records++;
     if (r.status === 'bad_record') this.bad++;
+    else if (r.status === 'infrastructure_error') this.infrastructure++;
     else this.scored++;
     if (r.execution) {
       this.executed++;
@@ -177,6 +179,7 @@ export class SummaryBuilder {
       records: this.records,
       scored: this.scored,
       bad_records: this.bad,
+      infrastructure_errors: this.infrastructure,
       executed: this.executed,
       ex: this.ex.finish(),
       test_suite: this.testSuite.total ? this.testSuite.finish() : null,

@@ -81,7 +81,7 @@ export interface RecordError {
   stage: 'input' | 'database' | 'structural' | 'execution' | 'test_suite' | 'internal';
   /** Which query, for structural / execution / test-suite errors. */
   side?: 'gold' | 'pred';
-  /** structural: syntax | resolve | plan | unsupported; execution: syntax | runtime | timeout | readonly | ...; input: malformed_json | missing_field | ...; database: unknown_db */
+  /** structural: syntax | resolve | plan | unsupported; execution: syntax | runtime | timeout | readonly | ... | busy | io | db_missing; input: malformed_json | missing_field | ...; database: unknown_db | busy | io */
   kind: string;
   message: string;
   /** For SQL errors: offsets into that side's SQL, and 1-based line/column. */
@@ -142,8 +142,12 @@ export interface ScoredRecord {
   db_id: string | null;
   question?: string;
   evidence?: string;
-  /** 'bad_record': the input entry could not be read; only `errors` says why. */
-  status: 'scored' | 'bad_record';
+  /**
+   * 'bad_record': the input entry could not be read; only `errors` says why.
+   * 'infrastructure_error': its database was locked, unreadable or gone (error kinds busy, io, db_missing):
+   * not scored (execution, test_suite and reward null), counted apart, retried by `--resume`.
+   */
+  status: 'scored' | 'bad_record' | 'infrastructure_error';
   gold_sql: string | null;
   /** The SQL that was scored and executed (extracted from the completion when there is one). */
   pred_sql: string | null;
@@ -208,6 +212,8 @@ export interface ScoreSummary {
   records: number;
   scored: number;
   bad_records: number;
+  /** Records not scored because their database was locked, unreadable or gone (status 'infrastructure_error'); `--resume` retries them. */
+  infrastructure_errors: number;
   /** Records whose prediction and gold were executed. */
   executed: number;
   ex: Accuracy;
