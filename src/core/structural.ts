@@ -156,14 +156,18 @@ export function scoreStructuralWithTrees(
     errors.push(errorOf('pred', null, e, pred, e.start, e.end));
     steps.push({ name: 'main', start: 0, end: pred.length, credit_offset: Math.max(0, pred.length - 1), result: { error: stepError(e, e.start) } });
   } else {
+    // Step errors are relative to the statement text (the main step's SQL, from WITH on).
+    const mainSql = analysis.steps[analysis.steps.length - 1].step.sql;
+    const found = pred.indexOf(mainSql);
+    const statementStart = found >= 0 ? found : analysis.steps[0].step.start;
     analysis.steps.forEach((s, k) => {
       let result: TreeResult;
       // A CTE step's columns are an intermediate result, not the query's output.
       if (s.plan) result = { tree: matchTreeOf(s.plan, { output: k === analysis.steps.length - 1 }) };
       else {
         const e = s.error!;
-        const at = sourceOffset(s, analysis.steps, pred, e.start);
-        const end = sourceOffset(s, analysis.steps, pred, e.end);
+        const at = statementStart + e.start;
+        const end = statementStart + e.end;
         // A failing CTE fails every later step too: report it once.
         if (!errors.some((x) => x.side === 'pred' && x.start === at && x.kind === e.kind)) errors.push(errorOf('pred', s.step.name, e, pred, at, end));
         result = { error: stepError(e, at) };
@@ -253,28 +257,4 @@ function describe(e: SqlError): string {
 function errorOf(side: 'gold' | 'pred', step: string | null, e: SqlError, text: string, start: number, endAt: number): StructuralError {
   const pos = positionAt(text, start);
   return { side, step, kind: e.kind, message: describe(e), start, end: endAt, line: pos.line, column: pos.column };
-}
-
-
-/**
- * Maps an offset in a step's runnable SQL back to the predicted text. A CTE
- * step's SQL is `WITH <def 1>, ..., <def k> SELECT * FROM <name k>` with each
- * definition copied verbatim; the main step is the statement itself.
- */
-function sourceOffset(s: StepAnalysis, all: StepAnalysis[], text: string, offset: number): number {
-  const step = s.step;
-  if (step.name === null) {
-    // The main step is the statement text itself (from WITH, or from SELECT).
-    const stmtStart = text.indexOf(step.sql);
-    return (stmtStart >= 0 ? stmtStart : step.start) + offset;
-  }
-  const k = all.indexOf(s);
-  const defs = all.slice(0, k + 1).map((d) => ({ start: d.step.start, text: text.slice(d.step.start, d.step.end) }));
-  let at = step.sql.indexOf(defs[0].text);
-  for (const d of defs) {
-    if (offset >= at && offset <= at + d.text.length) return d.start + (offset - at);
-    at += d.text.length + 2; // ", "
-  }
-  // In the synthesized `SELECT * FROM name` tail: point at the CTE's name.
-  return step.nameStart ?? step.start;
 }

@@ -117,3 +117,27 @@ test('score: deep and long predictions get a named error each and the run goes o
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('chained CTEs: the statement is parsed once; a chain deeper than SQLite accepts (999) is refused at the CTE that passes it, independent CTEs are all planned', async () => {
+  const { analyzeSql, MAX_CTE_DEPTH } = await import('../../src/core/analyze.ts');
+  const { makeSchema } = await import('../../src/core/plan/schema.ts');
+  const schema = makeSchema([{ name: 't', kind: 'table', columns: [{ name: 'a', type: 'INTEGER' }] }]);
+  const chain = (n: number) => `WITH ${Array.from({ length: n }, (_, i) => (i === 0 ? 'c1 AS (SELECT a FROM t)' : `c${i + 1} AS (SELECT a FROM c${i})`)).join(', ')} SELECT * FROM c${n}`;
+  const ok = analyzeSql(chain(MAX_CTE_DEPTH), schema);
+  assert.equal(ok.steps.length, MAX_CTE_DEPTH + 1);
+  assert.ok(ok.steps.every((s) => s.plan !== null));
+  const deep = analyzeSql(chain(1200), schema);
+  assert.ok(deep.steps.slice(0, MAX_CTE_DEPTH).every((s) => s.plan !== null));
+  const refused = deep.steps[MAX_CTE_DEPTH];
+  assert.equal(refused.error?.kind, 'too_deep');
+  assert.equal(refused.step.name, `c${MAX_CTE_DEPTH + 1}`);
+  assert.equal(deep.steps.at(-1)!.error?.kind, 'too_deep');
+  const indep = `WITH ${Array.from({ length: 5000 }, (_, i) => `c${i + 1} AS (SELECT a FROM t WHERE a > ${i})`).join(', ')} SELECT * FROM c5000`;
+  const many = analyzeSql(indep, schema);
+  assert.equal(many.steps.length, 5001);
+  assert.ok(many.steps.every((s) => s.plan !== null && s.error === null));
+  // A syntax error in step 3 of 5: the two before it plan, it and every later step carry the error at its place.
+  const broken = analyzeSql('WITH a AS (SELECT a FROM t), b AS (SELECT a FROM a), c AS (SELECT a FROM b WHERE), d AS (SELECT a FROM c) SELECT * FROM d', schema);
+  assert.deepEqual(broken.steps.map((s) => (s.plan ? 'plan' : s.error!.kind)), ['plan', 'plan', 'syntax', 'syntax', 'syntax']);
+  assert.equal(broken.steps[2].error!.token, ')');
+});

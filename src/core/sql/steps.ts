@@ -108,7 +108,6 @@ export function splitSteps(sql: string, baseOffset = 0): StepSplit {
   const steps: Step[] = ctes.map((c, k) => {
     const openTok = toks[c.open];
     const closeTok = toks[c.close];
-    const definitions = ctes.slice(0, k + 1).map((d) => sql.slice(d.start, toks[d.close].end));
     const bodyStart = c.bodyFirst <= c.bodyLast ? toks[c.bodyFirst].start : openTok.end;
     const bodyEnd = c.bodyFirst <= c.bodyLast ? toks[c.bodyLast].end : openTok.end;
     return {
@@ -123,7 +122,13 @@ export function splitSteps(sql: string, baseOffset = 0): StepSplit {
       bodyEnd: abs(bodyEnd),
       closeParen: abs(closeTok.start),
       creditOffset: abs(closeTok.start),
-      sql: `${withKeyword}${definitions.join(', ')} SELECT * FROM ${quoteIdent(c.name)}`,
+      // Built on first use: every step's text holds all earlier definitions, so building them all is quadratic.
+      get sql(): string {
+        const definitions = ctes.slice(0, k + 1).map((d) => sql.slice(d.start, toks[d.close].end));
+        const text = `${withKeyword}${definitions.join(', ')} SELECT * FROM ${quoteIdent(c.name)}`;
+        Object.defineProperty(this, 'sql', { value: text, enumerable: true, writable: false });
+        return text;
+      },
     };
   });
   steps.push(mainStep(sql, toks[i].start, stmtEnd, abs, first.start));
