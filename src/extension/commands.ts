@@ -6,6 +6,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ContextStore } from './context-store.ts';
 import { RUN_STEP, SET_DOCUMENT_CONTEXT, type Position, type RunStepResult } from './protocol.ts';
 import type { ResultDocuments } from './result-view.ts';
+import type { PanelApi } from './panel/host.ts';
 
 export interface CommandHost {
   client(): LanguageClient | null;
@@ -13,6 +14,7 @@ export interface CommandHost {
   results: ResultDocuments;
   output: vscode.OutputChannel;
   restart(): Promise<void>;
+  panel: PanelApi;
 }
 
 /**
@@ -97,12 +99,8 @@ export function registerCommands(context: vscode.ExtensionContext, host: Command
     await runStep(host, target.uri, target.statement, target.step);
   });
 
-  // The main query's lens. Until the panel exists: run the whole statement.
-  reg('steplens.inspect', async (uriArg?: string, position?: Position) => {
-    const target = await stepUnderCursor(host, uriArg, position);
-    if (!target) return void vscode.window.showInformationMessage('StepLens: put the cursor in a SQL statement to inspect it.');
-    await runStep(host, target.uri, target.statement, null);
-  });
+  // The steps' and the main query's reward lens: the panel on that statement (the cursor's, from the palette).
+  reg('steplens.inspect', (uriArg?: string, position?: Position) => host.panel.open(uriArg, position));
 
   reg('steplens.restartServer', () => host.restart());
   reg('steplens.showServerOutput', () => host.output.show(true));
@@ -122,7 +120,8 @@ async function runStep(host: CommandHost, uri: string, statement: number, step: 
     return void vscode.window.showWarningMessage(`StepLens: Run Step failed: ${(err as Error).message}`);
   }
   if (!result) return void vscode.window.showWarningMessage('StepLens: the server did not run the step (see StepLens: Show Server Output).');
-  await host.results.show(vscode.Uri.parse(uri), statement, step, result);
+  // Into the panel's Results view when it shows this statement, else a result document.
+  if (!host.panel.landRunStep(uri, statement, step, result)) await host.results.show(vscode.Uri.parse(uri), statement, step, result);
 }
 
 interface SymbolLike {

@@ -13,6 +13,7 @@ import { DOCUMENT_STATUS_CHANGED } from './protocol.ts';
 import { RESULT_SCHEME, ResultDocuments } from './result-view.ts';
 import { needsRestart, readSettings, SECTION } from './settings.ts';
 import { StatusItem } from './status.ts';
+import { registerPanel } from './panel/host.ts';
 
 let client: LanguageClient | null = null;
 
@@ -39,7 +40,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const resendAll = async (): Promise<void> => {
     for (const d of vscode.workspace.textDocuments) await sendContext(host, d.uri.toString(), true);
   };
+  const panel = registerPanel(context, () => client);
   const host: CommandHost = {
+    panel,
     client: () => client,
     store,
     results,
