@@ -1,6 +1,6 @@
-// The report page bundle (dist/webview/report.js + report.css) for tests and
+// The webview bundles (dist/webview/report.* and panel.*) for tests and
 // benchmarks: rebuilt with scripts/build.mjs when missing or older than any
-// source it is built from, so `node --test` works from a clean clone.
+// source they are built from, so `node --test` works from a clean clone.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,14 @@ function newestMtime(dir: string): number {
 export function ensureReportBundle(): void {
   const outs = ['report.js', 'report.css'].map((f) => join(REPO_ROOT, 'dist', 'webview', f));
   const sources = Math.max(newestMtime(join(REPO_ROOT, 'webview')), statSync(join(REPO_ROOT, 'src', 'report', 'payload.ts')).mtimeMs, statSync(join(REPO_ROOT, 'scripts', 'build.mjs')).mtimeMs);
+  if (outs.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
+
+/** dist/webview/panel.js + panel.css, rebuilt when older than their sources. */
+export function ensurePanelBundle(): void {
+  const outs = ['panel.js', 'panel.css'].map((f) => join(REPO_ROOT, 'dist', 'webview', f));
+  const sources = Math.max(newestMtime(join(REPO_ROOT, 'webview')), newestMtime(join(REPO_ROOT, 'src', 'extension', 'panel')), statSync(join(REPO_ROOT, 'scripts', 'build.mjs')).mtimeMs);
   if (outs.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
   execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, stdio: 'inherit' });
 }

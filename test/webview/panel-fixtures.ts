@@ -4,8 +4,6 @@
 // wraps them (`statement`, `range`). Nothing here is a hand-written number.
 
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecPool, ExecResult } from '../../src/core/exec/index.ts';
 import { inspectRecord } from '../../src/core/inspect.ts';
@@ -150,19 +148,4 @@ export function panelFixtures(): Promise<Record<FixtureName, ShowParams>> {
   return cached;
 }
 
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** dist/webview/panel.js + panel.css, rebuilt when older than their sources. */
-export function ensurePanelBundle(): void {
-  const outs = ['panel.js', 'panel.css'].map((f) => join(REPO_ROOT, 'dist', 'webview', f));
-  const sources = Math.max(newestMtime(join(REPO_ROOT, 'webview')), newestMtime(join(REPO_ROOT, 'src', 'extension', 'panel')), statSync(join(REPO_ROOT, 'scripts', 'build.mjs')).mtimeMs);
-  if (outs.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
-  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, stdio: 'inherit' });
-}
+export { ensurePanelBundle } from '../helpers/report-bundle.ts';

@@ -121,7 +121,7 @@ function printed(c: Cell): string {
  * Python equality of a cell as a string key: numbers by value (1 == 1.0; an int
  * past 2^53 compares exactly), text, bytes and None apart.
  */
-function eqKey(c: Cell): string {
+export function eqKey(c: Cell): string {
   if (c === null) return 'z';
   if (typeof c === 'number') {
     if (Number.isInteger(c) && !Number.isSafeInteger(c)) return 'n' + BigInt(c).toString();

@@ -9,18 +9,9 @@
 
 import type { Cell } from '../exec/protocol.ts';
 import type { QueryOutcome } from './metrics.ts';
+// Python equality of cells (1 == 1.0), as the official Spider code and BIRD's scripts compare them.
+import { eqKey } from '../exec/official.ts';
 
-/** Python equality as a key: 1 == 1.0, an int past 2^53 exact, text/bytes/None apart. */
-function eqKey(c: Cell): string {
-  if (c === null) return 'z';
-  if (typeof c === 'number') {
-    if (Number.isInteger(c) && !Number.isSafeInteger(c)) return 'n' + BigInt(c).toString();
-    return 'n' + (Object.is(c, -0) ? '0' : String(c));
-  }
-  if (typeof c === 'bigint') return 'n' + c.toString();
-  if (typeof c === 'string') return 's' + c;
-  return 'b' + Buffer.from(c).toString('hex');
-}
 
 function keyRows(rows: readonly (readonly Cell[])[]): string[][] {
   return rows.map((r) => r.map(eqKey));
