@@ -27,33 +27,15 @@ const entries = [
   { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.cjs' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
-// The report page / webview UI: plain DOM code for the browser, plus its stylesheet.
+// The webview UIs (the report page, the VS Code panel): plain DOM code for the browser, plus a stylesheet each.
+// src/report/html.ts inlines the report's; src/extension/panel/host.ts loads the panel's from dist/webview/.
+const browserScript = { bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, legalComments: 'none', logLevel: 'warning' };
+const stylesheet = { bundle: true, minify: true, target: 'chrome120', logLevel: 'warning' };
 const webview = [
-  {
-    entryPoints: ['webview/report/main.ts'],
-    outfile: 'dist/webview/report.js',
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'chrome120',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  },
-  { entryPoints: ['webview/styles/report.css'], outfile: 'dist/webview/report.css', bundle: true, minify: true, target: 'chrome120', logLevel: 'warning' },
-  // The VS Code panel (src/extension/panel/host.ts loads both from dist/webview/).
-  {
-    entryPoints: ['webview/panel/main.ts'],
-    outfile: 'dist/webview/panel.js',
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'chrome120',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  },
-  { entryPoints: ['webview/styles/panel.css'], outfile: 'dist/webview/panel.css', bundle: true, minify: true, target: 'chrome120', logLevel: 'warning' },
+  { ...browserScript, entryPoints: ['webview/report/main.ts'], outfile: 'dist/webview/report.js' },
+  { ...stylesheet, entryPoints: ['webview/styles/report.css'], outfile: 'dist/webview/report.css' },
+  { ...browserScript, entryPoints: ['webview/panel/main.ts'], outfile: 'dist/webview/panel.js' },
+  { ...stylesheet, entryPoints: ['webview/styles/panel.css'], outfile: 'dist/webview/panel.css' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 await Promise.all([...entries.map((e) => build({ ...common, ...e })), ...webview.map((e) => build(e))]);
