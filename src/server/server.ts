@@ -304,13 +304,21 @@ export class StepLensServer {
    */
   private async execute(a: DocumentAnalysis, doc: TextDocument): Promise<void> {
     const pool = this.execPool();
+    // The database's identity once per analysis: a replaced file is a new key for every statement.
+    let stamp: string;
+    try {
+      const st = statSync(a.db.dbPath!);
+      stamp = `${st.mtimeMs}:${st.size}`;
+    } catch {
+      stamp = 'missing';
+    }
     let timer: NodeJS.Timeout | null = null;
     const republishSoon = (): void => {
       if (!timer) timer = setTimeout(() => ((timer = null), this.publish(a, doc)), 100);
     };
     const jobs = a.statements.map(async (s) => {
       if (!this.isCurrent(a.uri, a.version)) return;
-      s.execution = await this.executeStatement(pool, a, s);
+      s.execution = await this.executeStatement(pool, a, s, stamp);
       republishSoon();
     });
     await Promise.all(jobs);
@@ -324,15 +332,8 @@ export class StepLensServer {
     return this.pool;
   }
 
-  private executeStatement(pool: ExecPool, a: DocumentAnalysis, s: AnalyzedStatement): Promise<StatementExecution> {
+  private executeStatement(pool: ExecPool, a: DocumentAnalysis, s: AnalyzedStatement, stamp: string): Promise<StatementExecution> {
     const db = a.db.dbPath!;
-    let stamp = '';
-    try {
-      const st = statSync(db);
-      stamp = `${st.mtimeMs}:${st.size}`;
-    } catch {
-      stamp = 'missing';
-    }
     const completion = a.model.kind === 'completion' ? (a.model.completion ?? '') : null;
     const key = `${db}\u0000${stamp}\u0000${s.gold.sql ?? '\u0001'}\u0000${completion ?? s.stmt.sql}\u0000${this.settings.headlineReward}`;
     let p = this.executions.get(key);
