@@ -97,7 +97,7 @@ export function analyzeSql(sql: string, schema: Schema, baseOffset = 0): QueryAn
       kind: 'select',
       start: 0,
       end: rel(step.end),
-      with: { ...withClause!, ctes: ctes!.slice(0, k + 1) },
+      with: { ...withClause!, inScope: k + 1 },
       body: tailBody(step, rel),
     };
     return planOne(step, () => planAst(ast, text, schema), text);

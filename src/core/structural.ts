@@ -160,6 +160,7 @@ export function scoreStructuralWithTrees(
     const mainSql = analysis.steps[analysis.steps.length - 1].step.sql;
     const found = pred.indexOf(mainSql);
     const statementStart = found >= 0 ? found : analysis.steps[0].step.start;
+    const reported = new Set(errors.filter((x) => x.side === 'pred').map((x) => `${x.start}:${x.kind}`));
     analysis.steps.forEach((s, k) => {
       let result: TreeResult;
       // A CTE step's columns are an intermediate result, not the query's output.
@@ -169,7 +170,11 @@ export function scoreStructuralWithTrees(
         const at = statementStart + e.start;
         const end = statementStart + e.end;
         // A failing CTE fails every later step too: report it once.
-        if (!errors.some((x) => x.side === 'pred' && x.start === at && x.kind === e.kind)) errors.push(errorOf('pred', s.step.name, e, pred, at, end));
+        const key = `${at}:${e.kind}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          errors.push(errorOf('pred', s.step.name, e, pred, at, end));
+        }
         result = { error: stepError(e, at) };
       }
       steps.push({ name: s.step.name ?? 'main', start: s.step.start, end: s.step.end, credit_offset: s.step.creditOffset, result });

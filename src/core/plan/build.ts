@@ -58,9 +58,18 @@ interface Scope {
 }
 
 interface CteFrame {
-  ctes: Map<string, CteDef>;
+  /** The WITH clause's names, shared by every frame built from the same list of CTEs. */
+  names: CteNames;
+  /** Definitions `names` holds at an index below this are in scope. */
+  inScope: number;
+  /** Definitions looked up so far (they carry per-frame planning state). */
+  defs: Map<string, CteDef>;
+  with: A.WithClause;
   parent?: CteFrame;
 }
+
+/** Lower-cased CTE name → its indices in the WITH clause, ascending (SQLite refuses duplicates; the last one wins here). */
+type CteNames = Map<string, number[]>;
 
 interface CteDef {
   cte: A.CommonTableExpr;
@@ -132,13 +141,10 @@ class Builder {
     return this.limit(rel, stmt.limit, inner, outer);
   }
 
+  // A frame costs nothing per definition: planning each of 5,000 steps from
+  // one WITH clause would otherwise build 12.5 million map entries.
   private withFrame(w: A.WithClause, parent: CteFrame | undefined): CteFrame {
-    const frame: CteFrame = { ctes: new Map(), parent };
-    for (const cte of w.ctes) {
-      const key = cte.name.name.toLowerCase();
-      frame.ctes.set(key, { cte, frame, recursive: w.recursive && refersToName(cte.query, key) });
-    }
-    return frame;
+    return { names: cteNames(w.ctes), inScope: Math.min(w.inScope ?? w.ctes.length, w.ctes.length), defs: new Map(), parent, with: w };
   }
 
   private limit(rel: RelNode, limit: A.LimitClause | undefined, frame: CteFrame | undefined, outer: Scope | undefined): RelNode {
@@ -727,10 +733,35 @@ function inputHas(rel: RelNode, id: FieldId): boolean {
 
 function lookupCte(frame: CteFrame | undefined, name: string): CteDef | undefined {
   for (let f = frame; f; f = f.parent) {
-    const d = f.ctes.get(name);
+    let d = f.defs.get(name);
     if (d) return d;
+    const at = f.names.get(name);
+    if (!at) continue;
+    let i = at.length - 1;
+    while (i >= 0 && at[i] >= f.inScope) i--;
+    if (i < 0) continue;
+    const cte = f.with.ctes[at[i]];
+    d = { cte, frame: f, recursive: f.with.recursive && refersToName(cte.query, name) };
+    f.defs.set(name, d);
+    return d;
   }
   return undefined;
+}
+
+const cteNamesMemo = new WeakMap<A.CommonTableExpr[], CteNames>();
+function cteNames(ctes: A.CommonTableExpr[]): CteNames {
+  let m = cteNamesMemo.get(ctes);
+  if (!m) {
+    m = new Map();
+    ctes.forEach((c, i) => {
+      const key = c.name.name.toLowerCase();
+      const at = m!.get(key);
+      if (at) at.push(i);
+      else m!.set(key, [i]);
+    });
+    cteNamesMemo.set(ctes, m);
+  }
+  return m;
 }
 
 function literal(e: A.Literal): Rex {
@@ -835,7 +866,7 @@ function refersToName(q: A.SelectStmt, name: string): boolean {
     }
   };
   const visitQuery = (s: A.SelectStmt) => {
-    s.with?.ctes.forEach((c) => visitQuery(c.query));
+    s.with?.ctes.slice(0, s.with.inScope).forEach((c) => visitQuery(c.query));
     visitSet(s.body);
   };
   visitQuery(q);

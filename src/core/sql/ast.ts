@@ -39,6 +39,12 @@ export interface SelectStmt extends Range {
 export interface WithClause extends Range {
   recursive: boolean;
   ctes: CommonTableExpr[];
+  /**
+   * Only the first `inScope` CTEs are defined (all when absent). Step analysis
+   * plans step k from the statement's own WITH clause this way, without
+   * copying the list of definitions for each step.
+   */
+  inScope?: number;
 }
 
 export interface CommonTableExpr extends Range {

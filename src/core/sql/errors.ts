@@ -10,15 +10,30 @@ export interface Position {
 }
 
 export function positionAt(text: string, offset: number): Position {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
+  const starts = lineStartsOf(text);
+  // Newlines before min(offset, length) count; the line starts at the last one's end.
+  const at = Math.min(Math.max(offset, 0), text.length);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= at) lo = mid;
+    else hi = mid - 1;
   }
-  return { offset, line, column: offset - lineStart + 1 };
+  return { offset, line: lo + 1, column: offset - starts[lo] + 1 };
+}
+
+// Thousands of errors in one statement (a 5,000-step chain refused step by
+// step) would each rescan the text: the line starts of the last text are kept.
+let memoText = '';
+let memoStarts: number[] = [0];
+function lineStartsOf(text: string): number[] {
+  if (text === memoText) return memoStarts;
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  memoText = text;
+  memoStarts = starts;
+  return starts;
 }
 
 export type SqlErrorKind = 'syntax' | 'unknown_table' | 'unknown_column' | 'ambiguous_column' | 'unsupported' | 'semantic' | 'too_deep';
