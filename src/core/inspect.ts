@@ -91,7 +91,7 @@ export function inspectStatement(sql: string, schema: Schema | null, gold: strin
   const goldSide = gold !== null ? goldSideOf(gold, schema) : NO_GOLD;
   try {
     analysis = analyzeSql(sql, schema);
-    score = scoreStructuralWithTrees({ gold_sql: goldSide.sql, pred_sql: sql }, schema, { gold: goldSide }).score;
+    score = scoreStructuralWithTrees({ gold_sql: goldSide.sql, pred_sql: sql }, schema, { gold: goldSide, analysis }).score;
   } catch (caught) {
     return internalError(sql, caught);
   }
@@ -100,13 +100,17 @@ export function inspectStatement(sql: string, schema: Schema | null, gold: strin
   const steps: InspectedStep[] = analysis.steps.map((s, k) => {
     const plan: Plan | null = s.plan;
     const r = rtm[k];
+    const step = s.step;
     return {
-      name: s.step.name,
-      start: s.step.start,
-      end: s.step.end,
-      nameStart: s.step.nameStart,
-      nameEnd: s.step.nameEnd,
-      sql: s.step.sql,
+      name: step.name,
+      start: step.start,
+      end: step.end,
+      nameStart: step.nameStart,
+      nameEnd: step.nameEnd,
+      // Built on first use, as Step.sql is: each step's text holds every earlier definition.
+      get sql() {
+        return step.sql;
+      },
       columns: plan ? plan.rel.fields.map((f) => f.name) : null,
       explain: memo(() => (plan ? planExplain(plan) : null)),
       reward: withGold && r ? r.reward : null,

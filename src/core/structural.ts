@@ -4,7 +4,7 @@
 // every error with its position. `steplens match` prints this for one pair,
 // `steplens score --structural-only` once per record; both are thin wrappers.
 
-import { analyzeSql, type StepAnalysis } from './analyze.ts';
+import { analyzeSql, type QueryAnalysis, type StepAnalysis } from './analyze.ts';
 import { matchTreeOf, planAst } from './plan/index.ts';
 import { parseSelect } from './sql/parse.ts';
 import type { Schema } from './plan/schema.ts';
@@ -138,7 +138,7 @@ export function prepareGold(gold: string, schema: Schema): GoldSide {
 export function scoreStructuralWithTrees(
   record: StructuralRecord,
   schema: Schema,
-  options: StructuralOptions & { gold?: GoldSide } = {},
+  options: StructuralOptions & { gold?: GoldSide; analysis?: QueryAnalysis } = {},
 ): { score: StructuralScore; goldTree?: MatchNode; predTree?: MatchNode } {
   const errors: StructuralError[] = [];
   const pred = record.pred_sql;
@@ -149,7 +149,8 @@ export function scoreStructuralWithTrees(
   if (goldSide.error) errors.push(goldSide.error);
 
   // Prediction: its steps, each planned on its own.
-  const analysis = analyzeSql(pred, schema);
+  // The caller's analysis of the same text (the editor shows it too), else our own.
+  const analysis = options.analysis?.sql === pred ? options.analysis : analyzeSql(pred, schema);
   const steps: StepInput[] = [];
   if (analysis.error) {
     const e = analysis.error;
