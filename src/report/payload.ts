@@ -54,6 +54,8 @@ export interface SampleRow {
   goldSql: string | null;
   predSql: string | null;
   bad: boolean;
+  /** Status 'infrastructure_error': its database was locked, unreadable or gone; neither right nor wrong (not scored). */
+  infra: boolean;
   rewardName: string;
   reward: number | null;
   /** Layout-A EX (0/1); null when nothing was executed. */
@@ -69,7 +71,7 @@ export interface SampleRow {
   ts: boolean | null;
 }
 
-/** Row tuple: [source, db, id, index, line, question, evidence, gold, pred, flags, rewardName, reward, ex, qa, relpmF1, rtm, steps, errors, ts]. Strings are indices into `texts` (-1 = null). */
+/** Row tuple: [source, db, id, index, line, question, evidence, gold, pred, status (0 scored, 1 bad_record, 2 infrastructure_error), rewardName, reward, ex, qa, relpmF1, rtm, steps, errors, ts]. Strings are indices into `texts` (-1 = null). */
 export type RowEnc = [
   number, number, string | number | null, number, number,
   number, number, number, number,
@@ -168,6 +170,7 @@ export function rowOf(r: ScoredRecord, i: number): SampleRow {
     goldSql: r.gold_sql ?? null,
     predSql: r.pred_sql ?? null,
     bad: r.status === 'bad_record',
+    infra: r.status === 'infrastructure_error',
     rewardName: r.reward?.name ?? '',
     reward: r.reward?.value ?? null,
     ex: m ? m.ex : null,
@@ -282,7 +285,8 @@ export function buildPayload(records: readonly ScoredRecord[], summary: ScoreSum
       texts.id(row.evidence),
       texts.id(row.goldSql),
       texts.id(row.predSql),
-      row.bad ? 1 : 0,
+      // The record's status: 0 scored, 1 bad_record, 2 infrastructure_error.
+      row.bad ? 1 : row.infra ? 2 : 0,
       texts.id(row.rewardName),
       r6OrNull(row.reward),
       row.ex,
@@ -382,6 +386,7 @@ export function decodeRow(e: RowEnc, i: number, texts: readonly string[]): Sampl
     goldSql: text(texts, e[7]),
     predSql: text(texts, e[8]),
     bad: e[9] === 1,
+    infra: e[9] === 2,
     rewardName: texts[e[10]],
     reward: e[11],
     ex: e[12],
@@ -449,7 +454,7 @@ export function expandRecord(row: SampleRow, d: DetailEnc, rewardKeys: readonly 
     line: row.line,
     id: row.id,
     db_id: row.db,
-    status: row.bad ? 'bad_record' : 'scored',
+    status: row.bad ? 'bad_record' : row.infra ? 'infrastructure_error' : 'scored',
     gold_sql: row.goldSql,
     pred_sql: row.predSql,
     reward: { name: row.rewardName, value: row.reward },

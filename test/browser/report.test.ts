@@ -15,7 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderReportHtml } from '../../src/report/html.ts';
 import { SummaryBuilder } from '../../src/core/score/summary.ts';
 import type { PlanTree, ScoredRecord } from '../../src/core/score/types.ts';
-import { reportFixture, synthesizeRun, XSS_QUESTION, XSS_SQL } from '../fixtures/report-records.ts';
+import { infrastructureErrorRecord, reportFixture, synthesizeRun, XSS_QUESTION, XSS_SQL } from '../fixtures/report-records.ts';
 import { REPO_ROOT } from '../helpers/data.ts';
 import { ensureReportBundle } from '../helpers/report-bundle.ts';
 
@@ -297,6 +297,35 @@ describe('HTML report in headless Chromium', { skip }, () => {
     await shot(page, '#sl-summary', 'summary-dark.png');
     await shot(page, '.sl-drilldown', 'drilldown-dark.png', 700);
     await shot(page, '.sl-drilldown > section:has(.sl-trees)', 'plans-dark.png');
+    await done(w);
+  });
+
+  it('shows an infrastructure error as its own status: counted apart, its own filter, a warning badge, not EX ✗', async () => {
+    const infra = infrastructureErrorRecord(records.find((r) => r.status === 'scored' && r.execution)!);
+    const all = [...records, infra];
+    const summary = new SummaryBuilder([...new Set(all.map((r) => r.source))], infra.reward.name);
+    for (const r of all) summary.add(r);
+    const file = join(dir, 'infra.html');
+    writeFileSync(file, renderReportHtml(all, summary.finish()));
+    const w = await open(pathToFileURL(file).href);
+    const { page } = w;
+    assert.match(await page.locator('.sl-stats .sl-stat-infra').innerText(), /Not scored\s+1\s+infrastructure errors/);
+    const k = all.length - 1;
+    // Not an EX failure: the EX cell is a warning sign, and the EX-wrong filter leaves it out.
+    assert.equal(await page.locator(`.sl-tbody .sl-tr[data-i="${k}"] .sl-col-ex`).innerText(), '⚠');
+    assert.ok(await page.locator(`.sl-tbody .sl-tr[data-i="${k}"]`).evaluate((e) => e.classList.contains('sl-infra-row')));
+    await page.selectOption('.sl-filterbar select[aria-label="Status"]', 'ex-wrong');
+    assert.ok(!(await visibleIds(page)).includes(k));
+    await page.selectOption('.sl-filterbar select[aria-label="Status"]', 'no-exec');
+    assert.ok(!(await visibleIds(page)).includes(k));
+    await page.selectOption('.sl-filterbar select[aria-label="Status"]', 'infra');
+    assert.deepEqual(await visibleIds(page), [k]);
+    await page.click(`.sl-tbody .sl-tr[data-i="${k}"]`);
+    const dd = page.locator('.sl-drilldown');
+    await dd.waitFor();
+    const badges = await dd.locator('.sl-dd-badges').innerText();
+    assert.match(badges, /infrastructure error · not scored/);
+    assert.doesNotMatch(badges, /EX ✗|not executed/);
     await done(w);
   });
 

@@ -12,7 +12,8 @@ import { errorClass as summaryErrorClass } from '../../src/core/score/summary.ts
 import type { ScoredRecord } from '../../src/core/score/types.ts';
 import { cspFor, escapeHtml, packPart, renderReportHtml } from '../../src/report/html.ts';
 import { buildPayload, decodeRow, errorClass, expandRecord, round6, rowOf, type Payload } from '../../src/report/payload.ts';
-import { reportFixture, synthesizeRun, XSS_QUESTION, XSS_SQL } from '../fixtures/report-records.ts';
+import { infrastructureErrorRecord, reportFixture, synthesizeRun, XSS_QUESTION, XSS_SQL } from '../fixtures/report-records.ts';
+import { SummaryBuilder } from '../../src/core/score/summary.ts';
 import { REPO_ROOT } from '../helpers/data.ts';
 import { ensureReportBundle } from '../helpers/report-bundle.ts';
 
@@ -72,6 +73,28 @@ test('table rows carry the columns, and error classes match the summary', async 
   assert.equal(typeof cte.rtm, 'number');
   const p = buildPayload(records, summary);
   assert.deepEqual(p.meta.rows.map((e, i) => decodeRow(e, i, p.meta.texts)), rows.map((r) => ({ ...r, reward: r.reward === null ? null : round6(r.reward), qa: r.qa === null ? null : round6(r.qa), relpmF1: r.relpmF1 === null ? null : round6(r.relpmF1), rtm: r.rtm === null ? null : round6(r.rtm) })));
+});
+
+test('an infrastructure error keeps its own status through the payload (not a mismatch, not scored)', async () => {
+  const { records } = await reportFixture();
+  const infra = infrastructureErrorRecord(records.find((r) => r.status === 'scored' && r.execution)!);
+  const all = [...records, infra];
+  const summary = new SummaryBuilder([...new Set(all.map((r) => r.source))], infra.reward.name);
+  for (const r of all) summary.add(r);
+  const s = summary.finish();
+  assert.equal(s.infrastructure_errors, 1);
+  const row = rowOf(infra, all.length - 1);
+  assert.equal(row.infra, true);
+  assert.equal(row.bad, false);
+  assert.equal(row.ex, null, 'EX is null, not 0');
+  assert.equal(row.reward, null);
+  const p = buildPayload(all, s);
+  assert.equal(p.meta.rows.at(-1)![9], 2, 'status code 2');
+  const back = expandAll(p);
+  assert.equal(back.at(-1)!.status, 'infrastructure_error');
+  assert.deepEqual(back.at(-1), normalize(infra));
+  // The others keep theirs.
+  assert.deepEqual(back.slice(0, -1).map((r) => r.status), records.map((r) => r.status));
 });
 
 test('the gold side is stored once however many systems share it', async () => {

@@ -101,9 +101,12 @@ export function renderDrilldown(r: ScoredRecord, opts: DrilldownOptions = {}): H
     'div',
     { class: 'sl-dd-badges' },
     h('span', { class: 'sl-badge' }, h('span', { class: 'sl-muted' }, `${r.reward.name} `), h('span', { class: ['sl-chip', valueClass(r.reward.value, rlo, rhi)] }, fmtNum(r.reward.value))),
-    x ? h('span', { class: ['sl-badge', x.metrics.ex === 1 ? 'sl-badge-ok' : 'sl-badge-bad'] }, x.metrics.ex === 1 ? 'EX ✓' : 'EX ✗') : h('span', { class: 'sl-badge' }, 'not executed'),
+    x ? h('span', { class: ['sl-badge', x.metrics.ex === 1 ? 'sl-badge-ok' : 'sl-badge-bad'] }, x.metrics.ex === 1 ? 'EX ✓' : 'EX ✗') : r.status === 'infrastructure_error' ? null : h('span', { class: 'sl-badge' }, 'not executed'),
     r.test_suite ? h('span', { class: ['sl-badge', r.test_suite.correct ? 'sl-badge-ok' : 'sl-badge-bad'] }, r.test_suite.correct ? 'test-suite ✓' : 'test-suite ✗') : null,
     r.status === 'bad_record' ? h('span', { class: 'sl-badge sl-badge-bad' }, 'bad record') : null,
+    r.status === 'infrastructure_error'
+      ? h('span', { class: 'sl-badge sl-badge-infra', title: 'Its database was locked, unreadable or gone: neither a match nor a mismatch; `steplens score --resume` scores it again.' }, 'infrastructure error · not scored')
+      : null,
     errors.length ? h('span', { class: 'sl-badge sl-badge-bad' }, `${errors.length} error${errors.length === 1 ? '' : 's'}`) : null,
   );
   const header = h(

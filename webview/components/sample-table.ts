@@ -14,7 +14,7 @@ export interface TableFilter {
   text: string;
   source: string;
   db: string;
-  /** '' | errors | ex-wrong | ex-right | ts-wrong | ts-right | no-exec | bad | class:<stage/kind> */
+  /** '' | errors | ex-wrong | ex-right | ts-wrong | ts-right | no-exec | bad | infra | class:<stage/kind> */
   status: string;
   rewardMin: number | null;
   rewardMax: number | null;
@@ -65,7 +65,9 @@ function scoreCell(x: number | null, lo = 0, hi = 1): Node | string {
   return h('span', { class: ['sl-chip', valueClass(x, lo, hi)] }, fmtNum(x));
 }
 
-function exCell(x: number | null): Node | string {
+function exCell(x: number | null, infra = false): Node | string {
+  // Not a wrong answer: the database was locked, unreadable or gone (status infrastructure_error).
+  if (infra) return h('span', { class: 'sl-warn', title: 'Not scored: infrastructure error (database locked, unreadable or gone)' }, '⚠');
   if (x === null) return h('span', { class: 'sl-muted' }, '–');
   return x === 1 ? h('span', { class: 'sl-ok', title: 'EX correct' }, '✓') : h('span', { class: 'sl-bad', title: 'EX wrong' }, '✗');
 }
@@ -85,9 +87,11 @@ function matchesStatus(r: SampleRow, status: string): boolean {
     case 'ts-right':
       return r.ts === true;
     case 'no-exec':
-      return r.ex === null && !r.bad;
+      return r.ex === null && !r.bad && !r.infra;
     case 'bad':
       return r.bad;
+    case 'infra':
+      return r.infra;
     default:
       return status.startsWith('class:') ? r.errors.includes(status.slice(6)) : true;
   }
@@ -134,7 +138,7 @@ export class SampleTable {
         cell: (r) => (r.question !== null ? r.question : h('span', { class: 'sl-mono sl-muted' }, r.predSql ?? (r.bad ? 'bad record' : ''))),
       },
       { key: 'reward', label: rewardName.length <= 12 ? rewardName : 'reward', title: `Headline reward: ${rewardName}`, width: '74px', num: true, value: (r) => r.reward, cell: (r) => scoreCell(r.reward, rlo, rhi) },
-      { key: 'ex', label: 'EX', title: 'Execution accuracy (layout A)', width: '40px', num: true, value: (r) => r.ex, cell: (r) => exCell(r.ex) },
+      { key: 'ex', label: 'EX', title: 'Execution accuracy (layout A)', width: '40px', num: true, value: (r) => r.ex, cell: (r) => exCell(r.ex, r.infra) },
       { key: 'qa', label: 'QA', title: 'QATCH cp·cr·tc', width: '64px', num: true, value: (r) => r.qa, cell: (r) => scoreCell(r.qa) },
       { key: 'relpmF1', label: 'RelPM F1', title: 'RelPM F1 (plan match)', width: '72px', num: true, value: (r) => r.relpmF1, cell: (r) => scoreCell(r.relpmF1) },
       { key: 'rtm', label: 'StepRTM', title: 'StepRTM total (Σ step rewards)', width: '72px', num: true, value: (r) => r.rtm, cell: (r) => scoreCell(r.rtm) },
@@ -169,6 +173,7 @@ export class SampleTable {
       option('ts-right', 'Test-suite right'),
       option('no-exec', 'Not executed'),
       option('bad', 'Bad records'),
+      option('infra', 'Infrastructure errors (not scored)'),
       classes.length ? h('optgroup', { label: 'Error class' }, classes.map((c) => option(`class:${c}`, c))) : null,
     );
     const min = h('input', { type: 'number', class: 'sl-input sl-num-input', step: 'any', placeholder: 'min', 'aria-label': `${rewardName} at least` });
@@ -457,7 +462,7 @@ export class SampleTable {
       const row = h(
         'div',
         {
-          class: ['sl-tr', sel && 'sl-selected', r.bad && 'sl-bad-row', k % 2 === 1 && 'sl-odd'],
+          class: ['sl-tr', sel && 'sl-selected', r.bad && 'sl-bad-row', r.infra && 'sl-infra-row', k % 2 === 1 && 'sl-odd'],
           role: 'row',
           'aria-rowindex': String(k + 2),
           'aria-selected': sel ? 'true' : 'false',

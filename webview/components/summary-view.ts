@@ -187,6 +187,10 @@ export function renderSummary(summary: ScoreSummary, opts: SummaryViewOptions = 
     'div',
     { class: 'sl-stats' },
     stat('Records', fmtInt(summary.records), `${fmtInt(summary.scored)} scored · ${fmtInt(summary.bad_records)} bad`),
+    // Counted apart: a locked, unreadable or vanished database says nothing about the model (older summaries lack the field).
+    summary.infrastructure_errors
+      ? stat('Not scored', fmtInt(summary.infrastructure_errors), 'infrastructure errors (database locked, unreadable or gone; --resume retries)', 'sl-stat-infra')
+      : null,
     stat('Executed', fmtInt(summary.executed), summary.records ? `${fmtPct(summary.executed / summary.records)} of records` : undefined),
     accuracyStat('EX accuracy', summary.ex),
     accuracyStat('Test-suite EX', summary.test_suite),
