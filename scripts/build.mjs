@@ -36,6 +36,9 @@ const webview = [
   { ...stylesheet, entryPoints: ['webview/styles/report.css'], outfile: 'dist/webview/report.css' },
   { ...browserScript, entryPoints: ['webview/panel/main.ts'], outfile: 'dist/webview/panel.js' },
   { ...stylesheet, entryPoints: ['webview/styles/panel.css'], outfile: 'dist/webview/panel.css' },
+  // The dataset review editor (src/extension/dataset/editor.ts loads both from dist/webview/).
+  { ...browserScript, entryPoints: ['webview/dataset/main.ts'], outfile: 'dist/webview/dataset.js' },
+  { ...stylesheet, entryPoints: ['webview/styles/dataset.css'], outfile: 'dist/webview/dataset.css' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 await Promise.all([...entries.map((e) => build({ ...common, ...e })), ...webview.map((e) => build(e))]);

@@ -14,6 +14,7 @@ import { RESULT_SCHEME, ResultDocuments } from './result-view.ts';
 import { needsRestart, readSettings, SECTION } from './settings.ts';
 import { StatusItem } from './status.ts';
 import { registerPanel } from './panel/host.ts';
+import { registerDatasetEditor } from './dataset/editor.ts';
 
 let client: LanguageClient | null = null;
 
@@ -41,6 +42,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     for (const d of vscode.workspace.textDocuments) await sendContext(host, d.uri.toString(), true);
   };
   const panel = registerPanel(context, () => client);
+  // Dataset review (*.jsonl custom editor): the server reads and indexes the file, the editor relays.
+  registerDatasetEditor(context, () => client, panel, output);
   const host: CommandHost = {
     panel,
     client: () => client,

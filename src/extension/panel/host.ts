@@ -135,6 +135,28 @@ export class StepLensPanel implements vscode.Disposable {
     return StepLensPanel.current;
   }
 
+  /** A record given whole (the dataset review editor's selection): shown pinned, so the editor is not followed. */
+  private external: ShowParams | null = null;
+  showRecord(p: { uri: string; title: string; record: unknown; reason: string | null }): void {
+    let record: ShowParams['record'] = null;
+    let reason = p.reason;
+    if (p.record) {
+      try {
+        record = scoredRecord(p.record, 'record');
+      } catch (e) {
+        reason = `The record does not fit steplens.score/2: ${(e as Error).message}`;
+      }
+    }
+    this.inspecting?.cancel();
+    this.inspectSeq++;
+    this.shown = null;
+    this.pinned = true;
+    this.external = { uri: p.uri, title: p.title, statement: 0, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, record, reason, maxRows: maxRowsSetting(), pinned: true };
+    this.panel.title = `StepLens · ${p.title}`;
+    this.note('pinned', { pinned: true });
+    this.note('show', this.external);
+  }
+
   /** A Run Step result from the editor's command: shown in the Results view when it is about the panel's document. */
   landRunStep(uri: string, statement: number, step: string | null, result: RunStepResultLike): boolean {
     if (!this.shown || this.shown.uri !== uri || this.shown.statement !== statement) return false;
@@ -191,7 +213,8 @@ export class StepLensPanel implements vscode.Disposable {
       if (m.method === 'ready') {
         this.ready = true;
         this.note('pinned', { pinned: this.pinned });
-        if (this.target) void this.inspect(this.target);
+        if (this.external) this.note('show', this.external);
+        else if (this.target) void this.inspect(this.target);
         else this.note('empty', { reason: 'Put the cursor in a SQL statement or a model completion to inspect it.' });
       } else if (m.method === 'pin') {
         this.pinned = m.params.pinned;
@@ -272,6 +295,7 @@ export class StepLensPanel implements vscode.Disposable {
   /** Asks the server for the statement's record and shows it (a newer call wins). */
   private async inspect(t: Target): Promise<void> {
     this.target = t;
+    this.external = null;
     const c = this.getClient();
     if (!this.ready) return; // sent when the page says `ready`
     if (!c) return this.note('empty', { reason: 'The StepLens language server is not running (StepLens: Restart Server).' });
@@ -414,6 +438,8 @@ export interface PanelApi {
   open(uri?: string, position?: { line: number; character: number }): void;
   /** Shows a Run Step result in the panel's Results view when it is open on that statement. */
   landRunStep(uri: string, statement: number, step: string | null, result: RunStepResultLike): boolean;
+  /** Shows a whole `steplens score` record (the dataset editor's selection), pinned. */
+  showRecord(p: { uri: string; title: string; record: unknown; reason: string | null }): void;
 }
 
 /** Registers the panel's serializer; returns what the commands call. */
@@ -432,6 +458,9 @@ export function registerPanel(context: vscode.ExtensionContext, client: ClientSo
     },
     landRunStep(uri, statement, step, result) {
       return StepLensPanel.current?.landRunStep(uri, statement, step, result) ?? false;
+    },
+    showRecord(p) {
+      StepLensPanel.open(context, client).showRecord(p);
     },
   };
 }
