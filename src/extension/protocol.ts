@@ -50,6 +50,8 @@ export interface RunStepParams {
   uri: string;
   statement: number;
   step: string | null;
+  /** 'gold': run the statement's gold query instead (step is ignored). Default 'pred'. */
+  side?: 'pred' | 'gold';
 }
 export type Cell = null | number | string | { blob: string; bytes: number };
 export interface RunStepResult {

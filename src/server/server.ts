@@ -175,8 +175,9 @@ export class StepLensServer {
         return this.runStep(uri, statement, step ?? null);
       }),
     );
-    c.onRequest('steplens/runStep', (p: { uri: string; statement: number; step: string | null }, token) =>
-      this.guard('runStep', null, () => this.runStep(p.uri, p.statement, p.step ?? null, () => token.isCancellationRequested)),
+    // `side: 'gold'` runs the statement's gold query instead (the panel pages gold rows past the record's preview).
+    c.onRequest('steplens/runStep', (p: { uri: string; statement: number; step: string | null; side?: 'pred' | 'gold' }, token) =>
+      this.guard('runStep', null, () => this.runStep(p.uri, p.statement, p.step ?? null, () => token.isCancellationRequested, p.side === 'gold')),
     );
     c.onRequest('steplens/documentStatus', (p: { uri: string }) => this.guard('documentStatus', null, () => this.documentStatus(p.uri)));
     c.onRequest('steplens/inspect', (p: { uri: string; position: { line: number; character: number } }) => this.guard('inspect', null, () => this.inspect(p.uri, p.position)));
@@ -428,16 +429,22 @@ export class StepLensServer {
     return cur ? f(cur.a, cur.doc) : none;
   }
 
-  private async runStep(uri: string, statement: number, step: string | null, cancelled: () => boolean = () => false): Promise<RunStepResult> {
+  private async runStep(uri: string, statement: number, step: string | null, cancelled: () => boolean = () => false, gold = false): Promise<RunStepResult> {
     const started = performance.now();
     const fail = (kind: string, message: string, sql = ''): RunStepResult => ({ sql, columns: [], types: [], rows: [], rowCount: 0, truncated: false, elapsedMs: Math.round(performance.now() - started), error: { kind, message } });
     const cur = await this.current(uri);
     if (!cur) return fail('no_document', `${uri} is not open`);
     const s = cur.a.statements[statement];
     if (!s) return fail('no_statement', `no statement ${statement} in ${uri}`);
-    const st = s.result.steps.find((x) => x.name === step) ?? (step === null ? s.result.steps.at(-1) : undefined);
-    if (!st) return fail('no_step', `no step "${step}" in statement ${statement + 1}`);
-    const sql = st.name === null ? s.stmt.sql : st.sql;
+    let sql: string;
+    if (gold) {
+      if (s.gold.sql === null) return fail('no_gold', `statement ${statement + 1} has no gold query (a \`-- steplens: gold=\` directive or Set Gold Query)`);
+      sql = s.gold.sql;
+    } else {
+      const st = s.result.steps.find((x) => x.name === step) ?? (step === null ? s.result.steps.at(-1) : undefined);
+      if (!st) return fail('no_step', `no step "${step}" in statement ${statement + 1}`);
+      sql = st.name === null ? s.stmt.sql : st.sql;
+    }
     if (!cur.a.db.dbPath) return fail('no_database', cur.a.db.error ?? 'no database is set for this document (a `-- steplens: db=` directive or Set Database)', sql);
     const r = await this.execPool().run({ db: cur.a.db.dbPath, sql, rowCap: this.settings.maxRows });
     if (cancelled()) return fail('cancelled', 'cancelled', sql);

@@ -231,6 +231,45 @@ describe('panel host (src/extension/panel/host.ts) with a stand-in vscode', () =
     assert.match((fake.posted.find((m) => m.id === 10) as { error: { message: string } }).error.message, /no longer kept/);
   });
 
+  it('gold rows past the preview: runStep side gold runs the gold query on the server, kept and paged within maxRows', async () => {
+    host.registerPanel(context as never, fake.client).open();
+    fake.fromWebview({ t: 'note', method: 'ready', params: { version: 1 } });
+    await tick();
+    fake.setAnswers({
+      'steplens/runStep': (p: unknown) => {
+        const side = (p as { side?: string }).side;
+        return { sql: side === 'gold' ? 'SELECT x FROM gold_t' : 'SELECT 1', columns: ['x'], rows: Array.from({ length: side === 'gold' ? 130 : 1 }, (_x, i) => [i]), rowCount: 130, truncated: false, elapsedMs: 1, error: null };
+      },
+    });
+    fake.fromWebview({ t: 'req', id: 21, method: 'runStep', params: { step: null, side: 'gold' } });
+    await tick();
+    const run = fake.requests.filter((r) => r.method === 'steplens/runStep').at(-1)!;
+    assert.deepEqual(run.params, { uri: 'file:///w/f.sql', statement: 1, step: null, side: 'gold' });
+    const res = fake.posted.find((m) => m.t === 'res' && m.id === 21) as { ok: boolean; result: { id: string; side: string; step: null; sql: string; rowCount: number; truncated: boolean; first: unknown[] } };
+    assert.equal(res.ok, true);
+    assert.equal(res.result.side, 'gold');
+    assert.equal(res.result.step, null);
+    assert.equal(res.result.sql, 'SELECT x FROM gold_t');
+    assert.equal(res.result.rowCount, 50, 'cut at maxRows');
+    assert.equal(res.result.truncated, true);
+    assert.equal(res.result.first.length, 50);
+    // Every page of it stays within maxRows, and never past the rows kept.
+    for (const [id, offset, limit, want] of [[22, 0, 1000, 50], [23, 45, 20, 5], [24, 50, 10, 0]] as const) {
+      fake.fromWebview({ t: 'req', id, method: 'rows', params: { result: res.result.id, offset, limit } });
+      await tick();
+      const page = fake.posted.find((m) => m.t === 'res' && m.id === id) as { result: { rows: unknown[][] } };
+      assert.equal(page.result.rows.length, want, `rows ${offset}+${limit}`);
+      if (want) assert.deepEqual(page.result.rows[0], [offset]);
+    }
+    // The gold query has no steps: such a request is dropped at the boundary, nothing reaches the server.
+    const before = fake.requests.length;
+    fake.fromWebview({ t: 'req', id: 25, method: 'runStep', params: { step: 'a', side: 'gold' } });
+    fake.fromWebview({ t: 'req', id: 26, method: 'runStep', params: { step: null, side: 'both' } });
+    await tick();
+    assert.equal(fake.requests.length, before);
+    assert.equal(fake.posted.filter((m) => m.t === 'res' && (m.id === 25 || m.id === 26)).length, 0);
+  });
+
   it('a completion maps offsets through sql_span; pinned stops following; restore uses the saved state', async () => {
     const text = '<think>x</think>\n```sql\nSELECT 1\n```';
     const span: [number, number] = [text.indexOf('SELECT'), text.indexOf('SELECT') + 8];

@@ -90,10 +90,11 @@ function stub(o: { show: ShowParams; state: PanelState | null; runRows: number; 
           send({ t: 'res', id: m.id, ok: true, result: { result, offset, rows: Array.from({ length: n }, (_x, k) => row(offset + k)) } });
         } else if (m.method === 'runStep') {
           const step = m.params.step as string | null;
+          const gold = m.params.side === 'gold';
           const first = Math.min(200, o.runRows, (w.__show as ShowParams).maxRows);
           send({
             t: 'res', id: m.id, ok: true,
-            result: { id: 'r1', step, sql: `WITH … SELECT * FROM ${step ?? 'statement'}`, columns: ['id', 'name', 'value'], rowCount: o.runRows, truncated: false, elapsedMs: 3.5, error: null, first: Array.from({ length: first }, (_x, k) => row(k)) },
+            result: { id: gold ? 'g1' : 'r1', step, ...(gold ? { side: 'gold' } : {}), sql: gold ? 'SELECT … gold' : `WITH … SELECT * FROM ${step ?? 'statement'}`, columns: ['id', 'name', 'value'], rowCount: o.runRows, truncated: false, elapsedMs: 3.5, error: null, first: Array.from({ length: first }, (_x, k) => row(k)) },
           });
         } else if (m.method === 'refresh') {
           send({ t: 'res', id: m.id, ok: true, result: { ok: true } });

@@ -12,6 +12,7 @@ import { chromium, type Browser } from 'playwright-core';
 import type { PanelState, ShowParams } from '../../src/extension/panel/protocol.ts';
 import { fmtNum } from '../../webview/components/dom.ts';
 import { REPO_ROOT } from '../helpers/data.ts';
+import { infrastructureErrorRecord } from '../fixtures/report-records.ts';
 import { ensurePanelBundle, panelFixtures, type FixtureName } from './panel-fixtures.ts';
 import { CHROMIUM, CHROMIUM_ARGS, hostSend, openPanel, ORIGIN, posted, type Opened, type ThemeKind } from './panel-page.ts';
 
@@ -221,6 +222,46 @@ describe('StepLens panel webview in headless Chromium', { skip }, () => {
     await page.close();
   });
 
+  it('Results: gold rows past the preview are paged from the host (All N rows), never more than maxRows per message', async () => {
+    // A gold result of 5,000 rows of which the record carries its first 20 (the preview).
+    // Its preview holds the stub host's first 3 rows (panel-page.ts `row`); the prediction has the middle one.
+    const record = structuredClone(fx.wrong.record!);
+    const x = record.execution!;
+    const stubRow = (i: number) => [i, `name ${i}`, i % 7 === 0 ? `<img src=x onerror="window.__pwned=${i}">` : i % 5 === 0 ? null : i * 0.5];
+    x.gold = { ...x.gold, columns: ['id', 'name', 'value'], rows: [0, 1, 2].map(stubRow), row_count: 5000, error: null };
+    x.pred = { ...x.pred, columns: ['id', 'name', 'value'], rows: [stubRow(1)], row_count: 1, error: null };
+    const o = await openPanel(browser, { show: { ...fx.wrong, record, maxRows: 150 }, runRows: 5000 });
+    const { page } = o;
+    await page.keyboard.press('4');
+    const gold = page.locator('.sl-diff-side[data-side="gold"]');
+    assert.match(await gold.locator('.sl-diff-head').innerText(), /5,000 rows \(first \d+ shown\)/);
+    assert.equal(await page.locator('.sl-diff-side[data-side="pred"] .slp-all-rows').count(), 0, 'the prediction has no more rows than its preview');
+    await gold.locator('.slp-all-rows').click();
+    await page.waitForFunction(() => document.querySelector('.sl-diff-side[data-side="gold"] .slp-vt[aria-label="Gold result, all rows"]') !== null);
+    const req = (await posted(page)).find((m) => m.t === 'req' && m.method === 'runStep') as { params: unknown };
+    assert.deepEqual(req.params, { step: null, side: 'gold' });
+    assert.match(await gold.locator('.sl-diff-head').innerText(), /5,000 rows, paged · differences marked in the first 3 only/);
+    // The preview's marks stay on the rows that are the same as the preview's: rows 1 and 3 are gold only.
+    const marks = () => gold.locator('.slp-vt-row').evaluateAll((rows) => rows.slice(0, 5).map((r) => (r.classList.contains('slp-row-only') ? 'only' : '')));
+    assert.deepEqual(await marks(), ['only', '', 'only', '', '']);
+    const grid = gold.locator('.slp-vt');
+    await grid.focus();
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.sl-diff-side[data-side="gold"] .slp-vt-row')).some((r) => r.textContent?.includes('name 4999')));
+    assert.ok((await grid.locator('.slp-vt-row').count()) < 60, 'only the rows in view are in the DOM');
+    const maxLimit = await page.evaluate(() => (window as unknown as { __maxLimit: number }).__maxLimit);
+    assert.ok(maxLimit > 0 && maxLimit <= 150, `page size ${maxLimit} ≤ maxRows 150`);
+    // The run slot is untouched: the rows went to the comparison's gold side.
+    assert.equal(await page.locator('.slp-run-slot .slp-vt').count(), 0);
+    // Run gold query lands the same rows in the run slot, labelled as the gold query.
+    await page.getByRole('button', { name: 'Run gold query' }).click();
+    await page.waitForFunction(() => document.querySelector('.slp-run-slot .slp-vt[aria-label="Rows of the gold query"]') !== null);
+    assert.match(await page.locator('.slp-run-slot .sl-diff-head').innerText(), /^gold query · 5,000 rows/);
+    await page.screenshot({ path: join(SHOTS, 'results-gold-paged-dark.png'), fullPage: true });
+    clean(o);
+    await page.close();
+  });
+
   for (const theme of ['vscode-light', 'vscode-dark', 'vscode-high-contrast'] as ThemeKind[]) {
     it(`theme ${theme}: colours come from the --vscode-* variables`, async () => {
       const o = await openPanel(browser, { show: fx.completion, theme });
@@ -354,6 +395,33 @@ describe('StepLens panel webview in headless Chromium', { skip }, () => {
     await hostSend(page, { t: 'note', method: 'show', params: { ...fx.noexec, record: null, reason: 'no gold query is set' } });
     await page.waitForFunction(() => document.querySelector('#slp-view-rewards .slp-empty')?.textContent === 'no gold query is set');
     await page.screenshot({ path: join(SHOTS, 'no-record-light.png') });
+    clean(o);
+    await page.close();
+  });
+
+  it('an infrastructure error is its own status: a warning banner, no EX ✗, structural scores kept', async () => {
+    const infra = infrastructureErrorRecord(fx.cte.record!);
+    const o = await openPanel(browser, { show: { ...fx.cte, record: infra } });
+    const { page } = o;
+    const banner = page.locator('.slp-banner-infra');
+    assert.match(await banner.innerText(), /^Not scored: infrastructure error — the database was locked, unreadable or gone \(busy\)\. This is neither a match nor a mismatch/);
+    assert.equal(await banner.getAttribute('data-status'), 'infrastructure_error');
+    const headline = await page.locator('.slp-headline').innerText();
+    assert.match(headline, /infrastructure error/);
+    assert.doesNotMatch(headline, /EX ✗|not executed/);
+    assert.equal(await page.locator('.slp-headline-value').innerText(), '–', 'the headline reward is null, not 0');
+    assert.match((await page.locator('.slp-branch').textContent())!, /^not scored: the database was locked/);
+    assert.match(await page.locator('#slp-view-rewards').innerText(), /Not scored: the database was locked, unreadable or gone, so there are no execution metrics/);
+    // The structural scores stay.
+    const prf = await page.locator('.slp-prf tbody tr').first().locator('td .sl-chip').allTextContents();
+    assert.deepEqual(prf, [infra.relpm!.precision, infra.relpm!.recall, infra.relpm!.f1].map((x) => fmtNum(x)));
+    await page.keyboard.press('4');
+    assert.match(await page.locator('#slp-view-results').innerText(), /Not scored: the database was locked, unreadable or gone \(an infrastructure error, not a mismatch\)/);
+    await page.keyboard.press('1');
+    await page.screenshot({ path: join(SHOTS, 'infrastructure-error-dark.png') });
+    // A scored record has no banner.
+    await hostSend(page, { t: 'note', method: 'show', params: fx.cte });
+    await page.waitForFunction(() => document.querySelector('.slp-banner') === null);
     clean(o);
     await page.close();
   });

@@ -4,7 +4,7 @@
 // pages Run Step results from the host, and keeps its state with setState so a reload restores it.
 // Every string from the record is put in the page as text (webview/components/dom.ts).
 
-import { PROTOCOL_VERSION, readPanelState, type PanelState, type ResultMeta, type ShowParams } from '../../src/extension/panel/protocol.ts';
+import { isKnownStatus, PROTOCOL_VERSION, readPanelState, type PanelState, type ResultMeta, type ShowParams } from '../../src/extension/panel/protocol.ts';
 import type { ScoredRecord } from '../../src/core/score/types.ts';
 import { fmtNum, h, replaceChildren } from '../components/dom.ts';
 import { SqlView } from '../components/sql-view.ts';
@@ -51,6 +51,26 @@ declare global {
   interface Window {
     __steplensPanel?: PanelProbe;
   }
+}
+
+/**
+ * A record that is not plainly scored says so above everything else. An infrastructure error (the
+ * database was locked, unreadable or gone) is its own status: neither a match nor a mismatch.
+ */
+function statusBanner(r: ScoredRecord): HTMLElement | null {
+  const status: string = r.status;
+  if (status === 'scored') return null;
+  if (status === 'infrastructure_error') {
+    const kinds = [...new Set(r.errors.filter((e) => e.stage === 'database' || e.stage === 'execution' || e.stage === 'test_suite').map((e) => e.kind))];
+    return h(
+      'div',
+      { class: 'slp-banner slp-banner-infra', role: 'note', dataset: { status } },
+      h('strong', null, 'Not scored: infrastructure error'),
+      ` — the database was locked, unreadable or gone${kinds.length ? ` (${kinds.join(', ')})` : ''}. This is neither a match nor a mismatch: execution rewards are not computed (structural scores are). Refresh (r) once the database is available.`,
+    );
+  }
+  if (status === 'bad_record') return h('div', { class: 'slp-banner slp-banner-bad', role: 'note', dataset: { status } }, h('strong', null, 'Bad record'), ' — it could not be read; the errors below say why.');
+  return h('div', { class: 'slp-banner', role: 'note', dataset: { status } }, h('strong', null, `Status ${status}`), isKnownStatus(status) ? null : ' (from a newer StepLens: shown as it is).');
 }
 
 function defaultState(): PanelState {
@@ -189,12 +209,13 @@ function main(): void {
 
   const fetchPage = (result: string, offset: number, limit: number, signal: AbortSignal) =>
     rpc.request('rows', { result, offset, limit }, signal).then((p) => p.rows);
-  const run = (step: string | null): void => {
-    setStatus(`Running ${step ?? 'the statement'}…`);
-    rpc.request('runStep', { step }).then(
+  const run = (step: string | null, side: 'gold' | 'pred' = 'pred'): void => {
+    const what = side === 'gold' ? 'The gold query' : (step ?? 'The statement');
+    setStatus(`Running ${side === 'gold' ? 'the gold query' : (step ?? 'the statement')}…`);
+    rpc.request('runStep', side === 'gold' ? { step: null, side } : { step }).then(
       (meta) => {
         landResult(meta);
-        setStatus(meta.error ? `${step ?? 'The statement'} failed: ${meta.error.kind}` : `${step ?? 'The statement'}: ${meta.rowCount} row${meta.rowCount === 1 ? '' : 's'}`, Boolean(meta.error));
+        setStatus(meta.error ? `${what} failed: ${meta.error.kind}` : `${what}: ${meta.rowCount} row${meta.rowCount === 1 ? '' : 's'}`, Boolean(meta.error));
       },
       (e: Error) => setStatus(e instanceof Cancelled ? 'Run cancelled.' : `Run failed: ${e.message}`, !(e instanceof Cancelled)),
     );
@@ -244,6 +265,7 @@ function main(): void {
     }
     replaceChildren(
       question,
+      statusBanner(r),
       r.question ? h('p', { class: 'sl-question-text' }, r.question) : null,
       r.errors.length ? h('ul', { class: 'slp-errors' }, r.errors.map((e) => h('li', null, h('span', { class: 'sl-mono sl-bad' }, `${e.stage}${e.side ? `/${e.side}` : ''}/${e.kind}`), ' ', e.message))) : null,
     );
@@ -315,7 +337,9 @@ function main(): void {
         traceSql?.markStep(state.step);
       },
       results: () => {
-        results = renderResults(r.execution, st, fetchPage, run, p.maxRows);
+        // "All N rows" on a side of the comparison: that side's whole query, run again host-side and paged.
+        const runAll = (side: 'gold' | 'pred') => rpc.request('runStep', side === 'gold' ? { step: null, side } : { step: null });
+        results = renderResults(r.execution, st, fetchPage, run, p.maxRows, r.status === 'infrastructure_error', runAll);
         replaceChildren(panes.get('results')!, results.el);
         probe.results = results;
       },

@@ -116,6 +116,32 @@ export class PagedSource implements RowSource {
 }
 
 /**
+ * A paged result that keeps the preview's difference marks on its first rows, where a row is the same
+ * as the preview's row at that place (the query ran again: a row that moved gets no stale mark).
+ */
+export class MarkedPagedSource extends PagedSource {
+  private readonly preview: readonly Cell[][];
+  private readonly marks: readonly RowMark[];
+  private readonly diffs: readonly (Set<number> | undefined)[];
+  constructor(meta: ResultMeta, fetch: PageFetcher, pageRows: number, preview: readonly Cell[][], marks: readonly RowMark[], diffs: readonly (Set<number> | undefined)[]) {
+    super(meta, fetch, pageRows);
+    this.preview = preview;
+    this.marks = marks;
+    this.diffs = diffs;
+  }
+  private same(i: number): boolean {
+    const r = i < this.preview.length ? this.row(i) : undefined;
+    return r !== undefined && rowKey(r) === rowKey(this.preview[i]);
+  }
+  mark(i: number): RowMark {
+    return this.same(i) ? (this.marks[i] ?? null) : null;
+  }
+  diffCells(i: number): ReadonlySet<number> | undefined {
+    return this.same(i) ? this.diffs[i] : undefined;
+  }
+}
+
+/**
  * A virtualized, keyboard-navigable grid: a fixed row height, only the rows in view (plus a margin)
  * are in the DOM, ↑/↓/PageUp/PageDown/Home/End move the active row, ←/→ the active column.
  */
@@ -345,17 +371,61 @@ export function diffPreviews(gold: ResultPreview, pred: ResultPreview): { gold: 
   return { gold: g, pred: p };
 }
 
-function previewSide(title: string, pv: ResultPreview, marks: { marks: RowMark[]; diffs: (Set<number> | undefined)[] } | null): HTMLElement {
-  const head = h(
-    'div',
-    { class: 'sl-diff-head' },
-    h('strong', null, title),
-    pv.error ? h('span', { class: 'sl-bad' }, ' · error') : h('span', { class: 'sl-muted' }, ` · ${fmtInt(pv.row_count)} row${pv.row_count === 1 ? '' : 's'}${pv.row_count > pv.rows.length ? ` (first ${pv.rows.length} shown)` : ''}${pv.truncated ? ' · row cap reached' : ''}`),
-    h('span', { class: 'sl-muted' }, ` · ${fmtMs(pv.elapsed_ms)}`),
-  );
+/** Runs one side's whole query (the prediction, or the gold query) host-side: its rows are then paged. */
+export type RunAll = (side: 'gold' | 'pred') => Promise<ResultMeta>;
+export type FetchPage = (result: string, offset: number, limit: number, signal: AbortSignal) => Promise<Cell[][]>;
+
+/**
+ * One side of the comparison: the record's preview (its first 20 rows, with the diff marks), and when the
+ * result has more, an "All N rows" button that runs the query again host-side and swaps in a table paged
+ * from the host (never more than maxRows rows per message; the marks cover the preview only).
+ */
+function previewSide(
+  title: string,
+  side: 'gold' | 'pred',
+  pv: ResultPreview,
+  marks: { marks: RowMark[]; diffs: (Set<number> | undefined)[] } | null,
+  all: { runAll: RunAll; fetchPage: FetchPage; maxRows: number; onTable: (side: 'gold' | 'pred', t: VirtualTable) => void } | null,
+): HTMLElement {
+  const count = h('span', { class: 'sl-muted' }, ` · ${fmtInt(pv.row_count)} row${pv.row_count === 1 ? '' : 's'}${pv.row_count > pv.rows.length ? ` (first ${pv.rows.length} shown)` : ''}${pv.truncated ? ' · row cap reached' : ''}`);
+  const more =
+    !pv.error && all && pv.row_count > pv.rows.length
+      ? h('button', { type: 'button', class: 'sl-button slp-all-rows', dataset: { side }, title: `Run the ${side === 'gold' ? 'gold query' : 'prediction'} again and page through all its rows (at most maxRows = ${fmtInt(all.maxRows)})` }, `All ${fmtInt(pv.row_count)} rows`)
+      : null;
+  const head = h('div', { class: 'sl-diff-head' }, h('strong', null, title), pv.error ? h('span', { class: 'sl-bad' }, ' · error') : count, h('span', { class: 'sl-muted' }, ` · ${fmtMs(pv.elapsed_ms)}`), more ? [' ', more] : null);
   if (pv.error) return h('div', { class: 'sl-diff-side' }, head, h('div', { class: 'sl-error-box' }, h('span', { class: 'sl-mono sl-error-kind' }, pv.error.kind), ' ', pv.error.message));
   const t = new VirtualTable(new StaticSource(pv.columns, pv.rows, marks?.marks, marks?.diffs), `${title} result`, 260);
-  return h('div', { class: 'sl-diff-side' }, head, t.el);
+  const box = h('div', { class: 'sl-diff-side', dataset: { side } }, head, t.el);
+  if (more && all) {
+    more.addEventListener('click', () => {
+      (more as HTMLButtonElement).disabled = true;
+      more.textContent = 'Loading…';
+      all.runAll(side).then(
+        (meta) => {
+          if (meta.error) {
+            more.textContent = `Failed: ${meta.error.kind}`;
+            more.title = meta.error.message;
+            return;
+          }
+          const fetch: PageFetcher = (offset, limit, signal) => all.fetchPage(meta.id, offset, limit, signal);
+          const pageRows = Math.min(PAGE_ROWS, all.maxRows);
+          const src = marks ? new MarkedPagedSource(meta, fetch, pageRows, pv.rows, marks.marks, marks.diffs) : new PagedSource(meta, fetch, pageRows);
+          const full = new VirtualTable(src, `${title} result, all rows`, 260);
+          count.textContent = ` · ${fmtInt(meta.rowCount)} row${meta.rowCount === 1 ? '' : 's'}, paged${meta.truncated ? ` (cut at maxRows = ${fmtInt(all.maxRows)})` : ''} · differences marked in the first ${pv.rows.length} only`;
+          more.remove();
+          t.el.replaceWith(full.el);
+          full.draw(true);
+          all.onTable(side, full);
+        },
+        (e: Error) => {
+          (more as HTMLButtonElement).disabled = false;
+          more.textContent = `All ${fmtInt(pv.row_count)} rows`;
+          more.title = `Failed: ${e.message}`;
+        },
+      );
+    });
+  }
+  return box;
 }
 
 export interface ResultsView {
@@ -363,16 +433,22 @@ export interface ResultsView {
   /** A Run Step result landed. */
   showResult(meta: ResultMeta): VirtualTable | null;
   readonly runTable: VirtualTable | null;
+  /** The comparison's paged tables, once "All N rows" has loaded them. */
+  readonly fullTables: { gold?: VirtualTable; pred?: VirtualTable };
 }
 
 export function renderResults(
   x: { gold: ResultPreview; pred: ResultPreview } | null,
   steps: readonly { name: string | null }[],
-  fetchPage: (result: string, offset: number, limit: number, signal: AbortSignal) => Promise<Cell[][]>,
-  run: (step: string | null) => void,
+  fetchPage: FetchPage,
+  run: (step: string | null, side?: 'gold' | 'pred') => void,
   maxRows: number,
+  infrastructureError = false,
+  runAll: RunAll | null = null,
 ): ResultsView {
   let runTable: VirtualTable | null = null;
+  const fullTables: { gold?: VirtualTable; pred?: VirtualTable } = {};
+  const all = runAll ? { runAll, fetchPage, maxRows, onTable: (side: 'gold' | 'pred', t: VirtualTable) => (fullTables[side] = t) } : null;
   const compare = x
     ? (() => {
         const both = !x.gold.error && !x.pred.error;
@@ -400,11 +476,16 @@ export function renderResults(
           'section',
           { class: 'slp-card' },
           h('h3', null, 'Gold vs predicted (as EX compares them)'),
-          h('div', { class: 'sl-diff-verdict' }, verdict, partial ? h('span', { class: 'sl-muted' }, ' · previews only: rows past the first 20 are not compared here') : null),
-          h('div', { class: 'sl-diff-sides' }, previewSide('Gold', x.gold, d?.gold ?? null), previewSide('Predicted', x.pred, d?.pred ?? null)),
+          h('div', { class: 'sl-diff-verdict' }, verdict, partial ? h('span', { class: 'sl-muted' }, ' · previews only: rows past the first 20 are not compared here (All N rows pages through them)') : null),
+          h('div', { class: 'sl-diff-sides' }, previewSide('Gold', 'gold', x.gold, d?.gold ?? null, all), previewSide('Predicted', 'pred', x.pred, d?.pred ?? null, all)),
         );
       })()
-    : h('section', { class: 'slp-card' }, h('h3', null, 'Gold vs predicted'), h('p', { class: 'sl-muted' }, 'Not executed: no database file for this statement.'));
+    : h(
+        'section',
+        { class: 'slp-card' },
+        h('h3', null, 'Gold vs predicted'),
+        h('p', { class: infrastructureError ? 'sl-warn' : 'sl-muted' }, infrastructureError ? 'Not scored: the database was locked, unreadable or gone (an infrastructure error, not a mismatch).' : 'Not executed: no database file for this statement.'),
+      );
 
   const runSlot = h('div', { class: 'slp-run-slot' }, h('p', { class: 'sl-muted' }, 'Run a step to see all its rows (paged, at most maxRows).'));
   const buttons = h(
@@ -412,6 +493,7 @@ export function renderResults(
     { class: 'slp-toolbar' },
     steps.filter((st) => st.name !== null).map((st) => h('button', { type: 'button', class: 'sl-button', title: `WITH … SELECT * FROM ${st.name}`, onclick: () => run(st.name) }, `Run ${st.name}`)),
     h('button', { type: 'button', class: 'sl-button', title: 'Run the whole statement', onclick: () => run(null) }, 'Run query'),
+    x ? h('button', { type: 'button', class: 'sl-button', title: 'Run the gold query: all its rows, paged', onclick: () => run(null, 'gold') }, 'Run gold query') : null,
   );
   const runCard = h('section', { class: 'slp-card' }, h('h3', null, 'Run step'), buttons, runSlot);
 
@@ -421,11 +503,12 @@ export function renderResults(
     get runTable() {
       return runTable;
     },
+    fullTables,
     showResult(meta) {
       const head = h(
         'div',
         { class: 'sl-diff-head' },
-        h('strong', null, meta.step ?? 'whole statement'),
+        h('strong', null, meta.side === 'gold' ? 'gold query' : (meta.step ?? 'whole statement')),
         meta.error ? h('span', { class: 'sl-bad' }, ` · ${meta.error.kind}`) : h('span', { class: 'sl-muted' }, ` · ${fmtInt(meta.rowCount)} row${meta.rowCount === 1 ? '' : 's'}${meta.truncated ? ` (cut at maxRows = ${fmtInt(maxRows)})` : ''} · ${fmtMs(meta.elapsedMs)}`),
       );
       const sql = h('pre', { class: 'sl-sql slp-run-sql' }, meta.sql);
@@ -435,7 +518,7 @@ export function renderResults(
         return null;
       }
       const src = new PagedSource(meta, (offset, limit, signal) => fetchPage(meta.id, offset, limit, signal), Math.min(PAGE_ROWS, maxRows));
-      runTable = new VirtualTable(src, `Rows of ${meta.step ?? 'the statement'}`, 360);
+      runTable = new VirtualTable(src, `Rows of ${meta.side === 'gold' ? 'the gold query' : (meta.step ?? 'the statement')}`, 360);
       replaceChildren(runSlot, head, sql, runTable.el);
       runTable.draw(true);
       return runTable;

@@ -24,6 +24,7 @@ export function rewardBranch(r: ScoredRecord): string | null {
   const x = r.execution;
   const name = r.reward.name;
   const m = /^(qatch|ex)_small_update(_with_fm|_fm_with_buckets)?$/.exec(name);
+  if (r.status === 'infrastructure_error') return 'not scored: the database was locked, unreadable or gone (an infrastructure error, not a mismatch)';
   if (!m) return x ? null : 'not executed: no database for this statement';
   if (!x) return 'not executed: no database for this statement';
   const base = m[1] === 'qatch' ? 'QA' : 'BIRD EX';
@@ -98,7 +99,9 @@ export function renderRewards(r: ScoredRecord, onStep: (k: number | null) => voi
     h('div', { class: 'slp-headline-name' }, r.reward.name),
     h('div', { class: 'slp-headline-value' }, valueChip(r.reward.value, lo, hi)),
     branch ? h('div', { class: 'sl-muted slp-branch' }, branch) : null,
-    x ? h('span', { class: ['sl-badge', x.metrics.ex === 1 ? 'sl-badge-ok' : 'sl-badge-bad'] }, x.metrics.ex === 1 ? 'EX ✓' : 'EX ✗') : h('span', { class: 'sl-badge' }, 'not executed'),
+    x
+      ? h('span', { class: ['sl-badge', x.metrics.ex === 1 ? 'sl-badge-ok' : 'sl-badge-bad'] }, x.metrics.ex === 1 ? 'EX ✓' : 'EX ✗')
+      : h('span', { class: ['sl-badge', r.status === 'infrastructure_error' && 'sl-badge-infra'] }, r.status === 'infrastructure_error' ? 'infrastructure error' : 'not executed'),
   );
 
   // ---- steps
@@ -206,7 +209,16 @@ export function renderRewards(r: ScoredRecord, onStep: (k: number | null) => voi
           ),
         ),
       )
-    : card('Execution', h('p', { class: 'sl-muted' }, 'Not executed: the statement has no database file (schema only), so there are no execution metrics.'));
+    : card(
+        'Execution',
+        h(
+          'p',
+          { class: 'sl-muted' },
+          r.status === 'infrastructure_error'
+            ? 'Not scored: the database was locked, unreadable or gone, so there are no execution metrics (this is not a mismatch).'
+            : 'Not executed: the statement has no database file (schema only), so there are no execution metrics.',
+        ),
+      );
 
   // ---- format
   const f = x ? { format_think: x.format_think, format_reasoning: x.format_reasoning, tag_count: x.tag_count } : r.format;

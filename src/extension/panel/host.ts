@@ -240,7 +240,7 @@ export class StepLensPanel implements vscode.Disposable {
       const params = m.params;
       answer(new Promise((resolve) => resolve(this.rows(params))));
     }
-    else if (m.method === 'runStep') answer(this.runStep(m.params.step, cts.token));
+    else if (m.method === 'runStep') answer(this.runStep(m.params.step, cts.token, m.params.side ?? 'pred'));
     else answer(this.refresh());
   }
 
@@ -253,25 +253,28 @@ export class StepLensPanel implements vscode.Disposable {
     return { result: p.result, offset: p.offset, rows: kept.rows.slice(p.offset, p.offset + limit) };
   }
 
-  private async runStep(step: string | null, token: vscode.CancellationToken): Promise<ResultMeta> {
+  /** Runs a step (or the statement) of the prediction, or (`side: 'gold'`) the gold query: all its rows, kept here and paged. */
+  private async runStep(step: string | null, token: vscode.CancellationToken, side: 'pred' | 'gold' = 'pred'): Promise<ResultMeta> {
     const c = this.getClient();
     const s = this.shown;
     if (!c) throw new Error('the StepLens language server is not running');
     if (!s) throw new Error('no statement is shown');
-    const r = (await c.sendRequest(RUN_STEP, { uri: s.uri, statement: s.statement, step }, token)) as RunStepResultLike | null;
+    const params = side === 'gold' ? { uri: s.uri, statement: s.statement, step: null, side } : { uri: s.uri, statement: s.statement, step };
+    const r = (await c.sendRequest(RUN_STEP, params, token)) as RunStepResultLike | null;
     if (token.isCancellationRequested) throw new Error('cancelled');
     if (!r || typeof r !== 'object' || !Array.isArray(r.rows) || !Array.isArray(r.columns)) throw new Error('the server sent no rows');
-    return this.keep(step, r);
+    return this.keep(side === 'gold' ? null : step, r, side);
   }
 
   /** Keeps a result for paging; the message carries only its first page. */
-  private keep(step: string | null, r: RunStepResultLike): ResultMeta {
+  private keep(step: string | null, r: RunStepResultLike, side: 'pred' | 'gold' = 'pred'): ResultMeta {
     const id = `r${++this.resultSeq}`;
     const maxRows = maxRowsSetting();
     const rows = r.rows.slice(0, maxRows);
     const meta: ResultMeta = {
       id,
       step,
+      ...(side === 'gold' ? { side } : {}),
       sql: String(r.sql ?? ''),
       columns: r.columns.map(String),
       rowCount: rows.length,

@@ -12,6 +12,15 @@ import type { JsonCell, PlanTree, ScoredRecord } from '../../core/score/types.ts
 export const PANEL_VIEW_TYPE = 'steplens.panel';
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The record statuses of `steplens.score/2` the panel knows. `infrastructure_error`: the database was
+ * locked, unreadable or gone (src/core/score/infra.ts), neither a match nor a mismatch, shown as its
+ * own status. A status not listed here (a later version's) is shown as it is, never refused.
+ */
+export const RECORD_STATUSES = ['scored', 'bad_record', 'infrastructure_error'] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+export const isKnownStatus = (s: string): s is RecordStatus => (RECORD_STATUSES as readonly string[]).includes(s);
+
 /** Rows per page the webview asks for; the host never sends more than min(this asked, maxRows). */
 export const PAGE_ROWS = 200;
 
@@ -23,6 +32,8 @@ export interface ResultMeta {
   id: string;
   /** What ran: the step's name, null for the whole statement. */
   step: string | null;
+  /** 'gold': the statement's gold query (then `step` is null). Absent: the prediction. */
+  side?: 'pred' | 'gold';
   sql: string;
   columns: string[];
   rowCount: number;
@@ -65,8 +76,8 @@ export interface ShowParams {
 export interface HostRequests {
   /** A page of a kept result. */
   rows: { params: RowsParams; result: RowsPage };
-  /** Run one CTE step (null: the whole statement) of the shown statement. */
-  runStep: { params: { step: string | null }; result: ResultMeta };
+  /** Run one CTE step (null: the whole statement) of the shown statement; `side: 'gold'` its gold query (all its rows, not the 20 of the record's preview). */
+  runStep: { params: { step: string | null; side?: 'pred' | 'gold' }; result: ResultMeta };
   /** Inspect the shown statement again. */
   refresh: { params: Record<string, never>; result: { ok: boolean } };
 }
@@ -210,7 +221,7 @@ export const scoredRecord: Check<ScoredRecord> = (v, p) =>
       schema: str,
       source: str,
       index: int,
-      // 'scored', 'bad_record', and statuses later versions of /2 add: shown, never branched on blindly.
+      // RECORD_STATUSES, and statuses later versions of /2 add: shown, never branched on blindly.
       status: str,
       id: nullable((x, q) => (typeof x === 'number' ? num(x, q) : str(x, q))),
       db_id: nullable(str),
@@ -256,7 +267,7 @@ export const scoredRecord: Check<ScoredRecord> = (v, p) =>
   )(v, p) as unknown as ScoredRecord;
 
 export const resultMeta = (maxRows: number): Check<ResultMeta> =>
-  obj({ id: str, step: nullable(str), sql: str, columns: arr(str), rowCount: int, truncated: bool, elapsedMs: num, error: nullable(errorInfo), first: rows(Math.min(PAGE_ROWS, maxRows)) });
+  obj({ id: str, step: nullable(str), side: optional(oneOf('pred', 'gold')), sql: str, columns: arr(str), rowCount: int, truncated: bool, elapsedMs: num, error: nullable(errorInfo), first: rows(Math.min(PAGE_ROWS, maxRows)) });
 
 const showParams: Check<ShowParams> = (v, p) => {
   const base = obj({ uri: str, title: str, statement: int, range: lspRange, record: (x) => x, reason: nullable(str), maxRows: int, pinned: bool })(v, p);
@@ -313,8 +324,11 @@ export function parseToHost(v: unknown): ToHost {
     switch (r.method) {
       case 'rows':
         return { t: 'req', id: r.id, method: 'rows', params: obj({ result: str, offset: int, limit: int })(r.params, at) };
-      case 'runStep':
-        return { t: 'req', id: r.id, method: 'runStep', params: obj({ step: nullable(str) })(r.params, at) };
+      case 'runStep': {
+        const p = obj({ step: nullable(str), side: optional(oneOf('pred', 'gold')) })(r.params, at);
+        if (p.side === 'gold' && p.step !== null) throw new ProtocolError(`${at}.step: the gold query has no steps, got "${p.step}"`);
+        return { t: 'req', id: r.id, method: 'runStep', params: p };
+      }
       case 'refresh':
         obj({})(r.params, at);
         return { t: 'req', id: r.id, method: 'refresh', params: {} };
