@@ -2,8 +2,9 @@
 // workbench) in headless Chromium, with the packaged VSIX installed and the
 // demo workspace open. CodeLens with the step rewards (the numbers of
 // `steplens match`), hover on a step, Run step into a result document, a
-// diagnostic on an unknown column in the Problems panel, and the server
-// restarted by the client after it is killed. Screenshots go to
+// diagnostic on an unknown column in the Problems panel, Set Database and Set
+// Gold Query on an untitled file, and the server restarted by the client after
+// it is killed (the values set are sent to the new server). Screenshots go to
 // .test-artifacts/e2e/. Skips unless code-server (scripts/setup-code-server.sh)
 // and Chromium are there; STEPLENS_REQUIRE_E2E=1 (CI) turns a skip into a failure.
 
@@ -13,6 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, QUIET_SETTINGS, Workbench } from './workbench.ts';
 import { REPO_ROOT } from '../helpers/data.ts';
 import { codeServerEntry, startCodeServer, type RunningCodeServer } from './code-server.ts';
 import { scoreStructural } from '../../src/core/structural.ts';
@@ -24,27 +26,23 @@ const missing = !entry ? 'code-server is not installed (scripts/setup-code-serve
 if (missing && process.env.STEPLENS_REQUIRE_E2E === '1') throw new Error(`${missing} and STEPLENS_REQUIRE_E2E=1`);
 const WS = join(REPO_ROOT, 'examples', 'workspace');
 const SHOTS = join(REPO_ROOT, '.test-artifacts', 'e2e');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 describe('the packaged extension in code-server', { skip: missing ?? false, timeout: 300_000 }, () => {
   let cs: RunningCodeServer;
   let browser: Browser;
   let page: Page;
+  let wb: Workbench;
 
   before(async () => {
     // The VSIX exactly as users get it.
     execFileSync(process.execPath, ['scripts/package-vsix.mjs'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     const vsix = readdirSync(REPO_ROOT).find((f) => /^steplens-.*-linux-x64\.vsix$/.test(f));
     assert.ok(vsix, 'npm run package wrote no VSIX');
-    cs = await startCodeServer(entry!, join(REPO_ROOT, vsix), WS, {
-      'git.openRepositoryInParentFolders': 'never',
-      'chat.disableAIFeatures': true,
-      'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'editor.hover.delay': 200,
-    });
+    cs = await startCodeServer(entry!, join(REPO_ROOT, vsix), WS, QUIET_SETTINGS);
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    wb = new Workbench(page, SHOTS);
     await page.goto(cs.url);
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
@@ -55,25 +53,7 @@ describe('the packaged extension in code-server', { skip: missing ?? false, time
     await cs?.stop();
   });
 
-  async function openFile(name: string): Promise<void> {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
-    await page.keyboard.type(name);
-    // The row of the file itself: quick open also lists recent result documents ("<file> · <step>.txt").
-    const exact = new RegExp(`^${name.replace(/\./g, '\\.')}$`);
-    await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click({ timeout: 10_000 });
-    // The active tab of the active group, by its exact name.
-    await page
-      .locator('.editor-group-container.active .tab.active .label-name')
-      .filter({ hasText: exact })
-      .waitFor({ timeout: 10_000 })
-      .catch(async (e) => {
-        await page.screenshot({ path: join(SHOTS, `failed-open-${name}.png`) });
-        throw e;
-      });
-  }
-
+  const openFile = (name: string): Promise<void> => wb.openFile(name);
   /** Moves the mouse onto `word` on the editor line holding `lineText` (tokens may carry spaces: aim inside the word). */
   async function hoverWord(lineText: string, word: string): Promise<void> {
     const line = page.locator('.editor-group-container.active .view-lines .view-line', { hasText: lineText }).first();
@@ -85,19 +65,7 @@ describe('the packaged extension in code-server', { skip: missing ?? false, time
     await page.mouse.move(box.x + (box.width * at) / text.length, box.y + box.height / 2);
   }
 
-  const lensTexts = (): Promise<string[]> => page.locator('.codelens-decoration').allInnerTexts();
-
-  async function waitForLens(pred: (texts: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    let texts: string[] = [];
-    while (Date.now() < deadline) {
-      texts = await lensTexts();
-      if (pred(texts)) return texts;
-      await page.waitForTimeout(250);
-    }
-    await page.screenshot({ path: join(SHOTS, 'failed-lens.png') });
-    throw new Error(`${what}: CodeLens texts were ${JSON.stringify(texts)}`);
-  }
+  const waitForLens = (pred: (texts: string[]) => boolean, what: string): Promise<string[]> => wb.waitForLens(pred, what);
 
   it('shows each step\'s StepRTM and the main query\'s RelPM, reward and EX: the numbers of steplens match', async () => {
     await openFile('concert_steps.sql');
@@ -106,8 +74,7 @@ describe('the packaged extension in code-server', { skip: missing ?? false, time
     const sql = text.slice(text.indexOf('WITH'), text.lastIndexOf(';'));
     const expected = scoreStructural({ gold_sql: gold, pred_sql: sql }, schemaFromSqlite(join(REPO_ROOT, 'data', 'spider', 'concert_singer', 'concert_singer.sqlite')));
     const [s1, s2] = expected.steprtm.steps;
-    const texts = await waitForLens((t) => t.some((x) => x.includes('EX ')), 'the main query\'s EX');
-    const flat = texts.map((t) => t.replace(/\s*\n\s*\|\s*\n\s*/g, ' | '));
+    const flat = await waitForLens((t) => t.some((x) => x.includes('EX ')), 'the main query\'s EX');
     assert.equal(flat[0], `StepRTM ${s1.reward.toFixed(2)} · ${s1.new_matches.length}/${s1.gold_nodes} gold nodes | Run step`);
     assert.equal(flat[1], `StepRTM ${s2.reward.toFixed(2)} · ${s2.new_matches.length}/${s2.gold_nodes} gold nodes | Run step`);
     assert.match(flat[2], new RegExp(`^RelPM F1 ${expected.relpm!.f1.toFixed(2)} · .* · EX 1 · 3 rows \\| Run query$`));
@@ -168,6 +135,49 @@ describe('the packaged extension in code-server', { skip: missing ?? false, time
     await page.screenshot({ path: join(SHOTS, '5-completion.png') });
   });
 
+  const GOLD = 'SELECT name FROM singer ORDER BY age DESC';
+
+  it('Set Database and Set Gold Query give an untitled SQL file its database and gold query', async () => {
+    await page.keyboard.press('Escape');
+    await wb.runCommand('File: New Untitled Text File');
+    await page.locator('.editor-group-container.active .tab.active .label-name', { hasText: /^Untitled-\d+$/ }).waitFor({ timeout: 20_000 });
+    await wb.runCommand('Change Language Mode');
+    await page.keyboard.type('sql');
+    // The row of the language whose id is sql (VS Code 1.105 names it "MS SQL").
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: '(sql)' }).first().click({ timeout: 20_000 });
+    // VS Code 1.105 edits through an EditContext, not a textarea: click into the text to focus it.
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').click();
+    await page.keyboard.type(GOLD);
+    await page.locator('.editor-group-container.active .view-lines', { hasText: 'ORDER BY age DESC' }).waitFor({ timeout: 20_000 });
+    await wb.waitForStatus(/no database · no gold/, 'a new SQL file');
+
+    // The database: code-server's open dialog is the simple one, a path typed into a quick input. Enter
+    // only once the dialog lists the file (an Enter while it still filters opens the folder instead).
+    await wb.runCommand('StepLens: Set Database…');
+    const input = page.locator('.quick-input-widget:not([style*="display: none"]) input');
+    await input.waitFor({ timeout: 20_000 });
+    const dbFile = join(REPO_ROOT, 'data', 'spider', 'concert_singer', 'concert_singer.sqlite');
+    await input.fill(dbFile);
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await wb.until(() => rows.allInnerTexts().catch(() => [] as string[]), (t) => t.some((x) => x.trim() === 'concert_singer.sqlite'), 'the open dialog listing the database');
+    await page.keyboard.press('Enter');
+    // Then the scope pick.
+    await page.locator('.quick-input-title', { hasText: 'StepLens: use the database for' }).waitFor({ timeout: 20_000 });
+    await wb.pick(/^This file$/);
+    await wb.waitForStatus(/concert_singer\.sqlite · no gold/, 'after Set Database');
+
+    await wb.runCommand('StepLens: Set Gold Query…');
+    await page.locator('.quick-input-title', { hasText: 'gold query for this file' }).waitFor({ timeout: 20_000 });
+    await wb.pick(/^Type it…$/);
+    await page.locator('.quick-input-title', { hasText: 'Gold SQL' }).waitFor({ timeout: 20_000 });
+    await page.keyboard.type(GOLD);
+    await page.keyboard.press('Enter');
+    await wb.waitForStatus(/concert_singer\.sqlite · gold ✓/, 'after Set Gold Query');
+    // The query scored against itself: RelPM 1, EX 1 on the singer table's 6 rows.
+    await waitForLens((t) => t.some((x) => /^RelPM F1 1\.00 .*EX 1 · 6 rows/.test(x)), 'the lens of a query scored against its own gold');
+    await wb.shot('6-set-context');
+  });
+
   it('a killed server is restarted by the client and answers again', async () => {
     // The language server: the node process running dist/server.cjs below this code-server (not another test's).
     const pids = (): number[] => {
@@ -196,6 +206,12 @@ describe('the packaged extension in code-server', { skip: missing ?? false, time
     const result = page.locator('.editor-instance .view-lines').filter({ hasText: 'Step average_age' });
     await result.waitFor({ timeout: 30_000 });
     assert.match(await result.innerText(), /avg_age[\s\S]*1\s+row/);
-    await page.screenshot({ path: join(SHOTS, '6-restarted.png') });
+    await page.screenshot({ path: join(SHOTS, '7-restarted.png') });
+    // What Set Database / Set Gold Query stored reached the new server too. An untitled tab is titled
+    // by its first line, with "Untitled-N" as its description.
+    await page.locator('.editor-group-container .tab', { hasText: 'Untitled-' }).first().click();
+    await wb.waitForStatus(/concert_singer\.sqlite · gold ✓/, 'the untitled file after the restart');
+    await waitForLens((t) => t.some((x) => /^RelPM F1 1\.00 .*EX 1/.test(x)), 'the untitled file\'s lens after the restart');
+    await wb.shot('8-restarted-context');
   });
 });
