@@ -139,6 +139,28 @@ test('Run Step executes the CTE prefix read-only, capped at maxRows; a runaway q
   assert.equal(again.rows.length, 6);
 });
 
+test('Run Step side gold runs the statement\'s gold query (all its rows, capped like a step); without a gold query it says no_gold', async () => {
+  const gold = 'SELECT name, age FROM singer ORDER BY age';
+  const text = `-- steplens: db=${DB}\n-- steplens: gold=${gold}\n${QUERY};\nSELECT 1;\n`;
+  const { uri } = doc(text);
+  await client.open(uri, text);
+  await client.waitFor(uri);
+  const r = await client.request<{ sql: string; columns: string[]; rows: unknown[][]; error: unknown }>('steplens/runStep', { uri, statement: 0, step: null, side: 'gold' });
+  assert.equal(r.error, null);
+  assert.equal(r.sql, gold);
+  assert.deepEqual(r.columns, ['Name', 'Age']);
+  assert.equal(r.rows.length, 6);
+  assert.deepEqual(r.rows[0], ['Tribal King', 25]);
+  // The prediction's own run is unchanged by the new parameter.
+  const p = await client.request<{ sql: string }>('steplens/runStep', { uri, statement: 0, step: 'step1', side: 'pred' });
+  assert.match(p.sql, /SELECT \* FROM step1$/);
+  // A gold directive applies to the statement that follows: the second one has none.
+  const none = await client.request<{ error: { kind: string; message: string } | null; rows: unknown[] }>('steplens/runStep', { uri, statement: 1, step: null, side: 'gold' });
+  assert.equal(none.error?.kind, 'no_gold');
+  assert.match(none.error!.message, /statement 2 has no gold query/);
+  assert.equal(none.rows.length, 0);
+});
+
 test('rapid edits: every publish is for a newer version, the last is for the final text, and only a few analyses run', async () => {
   const c = new TestClient();
   await c.initialize({ debounceMs: 50 });
