@@ -173,7 +173,7 @@ export class SampleTable {
       option('ts-right', 'Test-suite right'),
       option('no-exec', 'Not executed'),
       option('bad', 'Bad records'),
-      option('infra', 'Infrastructure errors (not scored)'),
+      option('infra', 'Infrastructure errors'),
       classes.length ? h('optgroup', { label: 'Error class' }, classes.map((c) => option(`class:${c}`, c))) : null,
     );
     const min = h('input', { type: 'number', class: 'sl-input sl-num-input', step: 'any', placeholder: 'min', 'aria-label': `${rewardName} at least` });
