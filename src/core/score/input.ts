@@ -574,6 +574,42 @@ function findAnswer(o: Record<string, unknown>, fields: Fields): Answer {
   return { kind: 'missing_field', error: `missing field ${fieldList(fields.answer.map((a) => a.name))}` };
 }
 
+const resolvedFields = new WeakMap<FieldOptions, Fields>();
+const DEFAULT_FIELDS = resolveFields();
+
+/**
+ * One JSONL line read exactly as `steplens score` reads it (no gold file): the
+ * record, or a bad record whose message names `source` and `line`. For callers
+ * that index a file themselves and read lines on demand (the dataset review,
+ * src/core/dataset); `index` is the record's position for `InputRecord.index`.
+ */
+export function inputItemFromJsonLine(text: string, line: number, index: number, source: string, fields?: FieldOptions): InputItem {
+  let f = DEFAULT_FIELDS;
+  if (fields) {
+    f = resolvedFields.get(fields) ?? resolveFields(fields);
+    resolvedFields.set(fields, f);
+  }
+  const l = text.endsWith('\r') ? text.slice(0, -1) : text;
+  let value: unknown;
+  try {
+    value = JSON.parse(l);
+  } catch (err) {
+    const e: Entry = { type: 'bad', line, pos: index, kind: 'malformed_json', reason: `malformed JSON (${oneLine((err as Error).message)})`, positional: false };
+    return buildItem(e, index, { source, gold: undefined, goldName: '', fields: f });
+  }
+  return inputItemFromValue(value, line, index, source, fields);
+}
+
+/** inputItemFromJsonLine for a line already parsed with JSON.parse. */
+export function inputItemFromValue(value: unknown, line: number, index: number, source: string, fields?: FieldOptions): InputItem {
+  let f = DEFAULT_FIELDS;
+  if (fields) {
+    f = resolvedFields.get(fields) ?? resolveFields(fields);
+    resolvedFields.set(fields, f);
+  }
+  return buildItem(valueEntry(value, line, index, false), index, { source, gold: undefined, goldName: '', fields: f });
+}
+
 function buildItem(e: Entry, index: number, ctx: Context): InputItem {
   const { source, gold } = ctx;
   const g = gold ? gold.entries[e.pos] : undefined;
