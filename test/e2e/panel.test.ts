@@ -181,4 +181,21 @@ describe('the StepLens panel in code-server', { skip: missing ?? false, timeout:
     assert.match(await panel.locator('.sl-diff-verdict').innerText(), /same rows/);
     await wb.shot('panel-4-results');
   });
+
+  it('Run gold query runs the gold query in the server and pages its rows into the panel: the rows steplens reward ran', async () => {
+    await panel.getByRole('button', { name: 'Run gold query' }).click();
+    const slot = panel.locator('.slp-run-slot');
+    await wb.until(() => slot.locator('.sl-diff-head').innerText().catch(() => ''), (t) => /^gold query · \d+ rows?/.test(t), 'the gold query\'s rows in the panel', 90_000);
+    assert.equal((await slot.locator('.slp-run-sql').innerText()).trim(), gold);
+    const header = (await slot.locator('[role=columnheader]').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(header, ['#', ...reward.gold_result.columns]);
+    const grid = await slot.locator('.slp-vt-row').evaluateAll((rows) =>
+      rows
+        .map((r) => ({ i: Number(r.getAttribute('aria-rowindex')), cells: Array.from(r.querySelectorAll('[role=gridcell]'), (c) => c.textContent ?? '') }))
+        .sort((a, b) => a.i - b.i)
+        .map((r) => r.cells),
+    );
+    assert.deepEqual(grid, (reward.gold_result.rows as unknown[][]).map((r) => r.map(cellText)));
+    await wb.shot('panel-5-gold');
+  });
 });
