@@ -4,6 +4,7 @@
 // editor's settings goes through readSettings(), here and nowhere else.
 
 import * as vscode from 'vscode';
+import { HEAP_GROWING_FLAG } from '../core/v8-flags.ts';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { readSettings, SECTION } from './settings.ts';
 
@@ -19,8 +20,11 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
   const module = context.asAbsolutePath('dist/server.cjs');
   const { serverPath } = readSettings();
   const serverOptions: ServerOptions = serverPath
-    ? { command: serverPath, args: [module, '--stdio'], transport: TransportKind.stdio }
-    : { run: { module, transport: TransportKind.stdio }, debug: { module, transport: TransportKind.stdio } };
+    ? { command: serverPath, args: [HEAP_GROWING_FLAG, module, '--stdio'], transport: TransportKind.stdio }
+    : {
+        run: { module, transport: TransportKind.stdio, options: { execArgv: [HEAP_GROWING_FLAG] } },
+        debug: { module, transport: TransportKind.stdio, options: { execArgv: [HEAP_GROWING_FLAG] } },
+      };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,

@@ -247,6 +247,11 @@ export const scoreCommand: Command = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Gold runs once per (database, query): with a test suite that is ~20k results for Spider dev.
+    // Databases are read-only inputs of a run: look at each file at most once a second, not per query.
+    const goldCache = new ResultCache({ maxEntries: 50_000, maxCellsPerEntry: 200_000, identityTtlMs: 1000 });
+    const predCache = new ResultCache({ maxEntries: 20_000, maxCellsPerEntry: 20_000, identityTtlMs: 1000 });
+    const structuralCache = new StructuralCache(50_000, 50_000, structuralPool);
     let result;
     try {
       result = await runScore({
@@ -254,11 +259,9 @@ export const scoreCommand: Command = {
         context: {
           database,
           pool,
-          // Gold runs once per (database, query): with a test suite that is ~20k results for Spider dev.
-          // Databases are read-only inputs of a run: look at each file at most once a second, not per query.
-          goldCache: new ResultCache({ maxEntries: 50_000, maxCellsPerEntry: 200_000, identityTtlMs: 1000 }),
-          predCache: new ResultCache({ maxEntries: 20_000, maxCellsPerEntry: 20_000, identityTtlMs: 1000 }),
-          structuralCache: new StructuralCache(50_000, 50_000, structuralPool),
+          goldCache,
+          predCache,
+          structuralCache,
           timeoutMs,
           weights,
           reward,
@@ -278,6 +281,10 @@ export const scoreCommand: Command = {
       process.off('SIGTERM', onSignal);
       writer?.close();
       if (process.env.STEPLENS_DEBUG && pool) io.stderr(`steplens: exec pool ${JSON.stringify(pool.stats())}\n`);
+      if (process.env.STEPLENS_DEBUG) {
+        const caches = { goldCells: goldCache.cells, goldEntries: goldCache.size, predCells: predCache.cells, predEntries: predCache.size, structural: structuralCache.stats() };
+        io.stderr(`steplens: caches ${JSON.stringify(caches)}\n`);
+      }
       if (process.env.STEPLENS_DEBUG) io.stderr(cpuReport(pool?.spawnedPids() ?? []));
       await Promise.all([pool?.close(), structuralPool?.close()]);
     }

@@ -18,6 +18,12 @@ export interface ResultCacheOptions {
   /** Results larger than this many cells are not kept; default 1 000 000. */
   maxCellsPerEntry?: number;
   /**
+   * Least recently used results go once the kept ones hold more cells than
+   * this in all; default 4 000 000. Entry counts alone do not bound memory:
+   * 20,000 results of 20,000 cells each would be gigabytes.
+   */
+  maxTotalCells?: number;
+  /**
    * Reuse a file's identity for this long before looking at the file again;
    * default 0 (every lookup stats the file). A batch run over databases that
    * nobody edits meanwhile (`steplens score`) saves a stat per query.
@@ -32,6 +38,8 @@ export class ResultCache {
   readonly identity: 'stat' | 'sha256';
   private readonly maxEntries: number;
   private readonly maxCells: number;
+  private readonly maxTotalCells: number;
+  private totalCells = 0;
   private readonly entries = new Map<string, ExecResult>();
   private readonly inflight = new Map<string, Promise<ExecResult>>();
   private readonly hashes = new Map<string, string>();
@@ -44,6 +52,7 @@ export class ResultCache {
     this.identity = options.identity ?? 'stat';
     this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
     this.maxCells = options.maxCellsPerEntry ?? 1_000_000;
+    this.maxTotalCells = Math.max(1, options.maxTotalCells ?? 4_000_000);
     this.identityTtlMs = options.identityTtlMs ?? 0;
   }
 
@@ -51,8 +60,14 @@ export class ResultCache {
     return this.entries.size;
   }
 
+  /** Cells (rows × columns, at least one per result) the kept results hold. */
+  get cells(): number {
+    return this.totalCells;
+  }
+
   clear(): void {
     this.entries.clear();
+    this.totalCells = 0;
     this.hashes.clear();
     this.identities.clear();
   }
@@ -162,10 +177,15 @@ export class ResultCache {
     const tracked = p.then(
       (r) => {
         this.inflight.delete(key);
-        const cells = r.rows.length * Math.max(1, r.columns.length);
-        if (!(r.error && TRANSIENT.has(r.error.kind)) && cells <= this.maxCells) {
+        const cells = cellsOf(r);
+        if (!(r.error && TRANSIENT.has(r.error.kind)) && cells <= this.maxCells && !this.entries.has(key)) {
           this.entries.set(key, r);
-          if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+          this.totalCells += cells;
+          while (this.entries.size > this.maxEntries || (this.totalCells > this.maxTotalCells && this.entries.size > 1)) {
+            const oldest = this.entries.keys().next().value as string;
+            this.totalCells -= cellsOf(this.entries.get(oldest)!);
+            this.entries.delete(oldest);
+          }
         }
         return r;
       },
@@ -177,6 +197,10 @@ export class ResultCache {
     this.inflight.set(key, tracked);
     return tracked;
   }
+}
+
+function cellsOf(r: ExecResult): number {
+  return Math.max(1, r.rows.length * r.columns.length);
 }
 
 function hashFile(path: string): string {

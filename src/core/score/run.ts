@@ -17,6 +17,14 @@ export interface ScoreRunOptions {
   sink: (record: ScoredRecord) => void;
   /** Records in flight at once; default 256. */
   window?: number;
+  /**
+   * Characters of SQL and completion text started but not yet written, at
+   * most (one record always may start); default 4 MiB. What a record holds
+   * while in flight grows with its text (plans, steps, results), so 256
+   * hostile statements of 100 KB would hold gigabytes where 256 ordinary
+   * ones hold a few megabytes.
+   */
+  windowChars?: number;
   /** Called after each record is written (done counts skipped items too). */
   onProgress?: (done: number, total: number) => void;
   /** Once aborted, no new record starts; those in flight finish and are written. */
@@ -43,7 +51,10 @@ export async function runScore(opts: ScoreRunOptions): Promise<ScoreRunResult> {
   const { items, context } = opts;
   const total = items.length;
   const window = Math.max(1, opts.window ?? 256);
+  const windowChars = Math.max(1, opts.windowChars ?? 4 * 1024 * 1024);
   const results = new Map<number, ScoredRecord | null>(); // null: skipped
+  const charsOf = new Map<number, number>(); // text size of each started, unwritten record
+  let pendingChars = 0;
   let next = 0; // next item to start
   let flushed = 0; // items handed to the sink (or skipped), in order
   let inFlight = 0;
@@ -54,6 +65,8 @@ export async function runScore(opts: ScoreRunOptions): Promise<ScoreRunResult> {
     while (results.has(flushed)) {
       const r = results.get(flushed)!;
       results.delete(flushed);
+      pendingChars -= charsOf.get(flushed) ?? 0;
+      charsOf.delete(flushed);
       flushed++;
       if (r) {
         opts.sink(r);
@@ -67,7 +80,7 @@ export async function runScore(opts: ScoreRunOptions): Promise<ScoreRunResult> {
     let failed = false;
     const pump = () => {
       if (failed) return;
-      while (!opts.signal?.aborted && inFlight < window && next < total) {
+      while (!opts.signal?.aborted && inFlight < window && next < total && (pendingChars < windowChars || flushed === next)) {
         const seq = next++;
         const item = items[seq];
         if (opts.skip?.(item)) {
@@ -80,6 +93,9 @@ export async function runScore(opts: ScoreRunOptions): Promise<ScoreRunResult> {
           continue;
         }
         inFlight++;
+        const chars = recordChars(item.record);
+        charsOf.set(seq, chars);
+        pendingChars += chars;
         inspectRecord(context, item.record)
           .catch((err: unknown) => internalError(item.record, context.reward, err))
           .then((r) => {
@@ -108,6 +124,10 @@ export async function runScore(opts: ScoreRunOptions): Promise<ScoreRunResult> {
     pump();
   });
   return { written, skipped, aborted: flushed < total };
+}
+
+function recordChars(r: InputRecord): number {
+  return r.gold_sql.length + (r.pred_sql?.length ?? 0) + (r.completion?.length ?? 0);
 }
 
 /** A bug in scoring must not lose the record: it is written with the error. */

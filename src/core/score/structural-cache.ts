@@ -22,14 +22,21 @@ export class StructuralCache {
   private readonly results = new Map<string, StructuralResult | Promise<StructuralResult>>();
   private readonly maxEntries: number;
   private readonly maxResults: number;
+  /** Characters of keys and plan JSON the finished results may hold (the keys hold the whole SQL). */
+  private readonly maxResultChars: number;
+  private resultChars = 0;
   private readonly pool: StructuralPool | null;
   hits = 0;
   misses = 0;
 
-  /** With a pool, misses are computed on its threads (`scoreAsync`); `maxResults` 1 turns the triple level off. */
-  constructor(maxEntries = 50_000, maxResults = maxEntries, pool: StructuralPool | null = null) {
+  /**
+   * With a pool, misses are computed on its threads (`scoreAsync`); `maxResults` 1 turns the triple level off.
+   * `maxResultChars` bounds the triple level by size as well: hostile predictions have plans of megabytes.
+   */
+  constructor(maxEntries = 50_000, maxResults = maxEntries, pool: StructuralPool | null = null, maxResultChars = 16 * 1024 * 1024) {
     this.maxEntries = maxEntries;
     this.maxResults = maxResults;
+    this.maxResultChars = maxResultChars;
     this.pool = pool;
   }
 
@@ -42,7 +49,7 @@ export class StructuralCache {
     }
     this.misses++;
     const result = this.compute(dbId, schema, gold, pred);
-    bounded(this.results, key, result, this.maxResults);
+    this.keep(key, result);
     return result;
   }
 
@@ -57,14 +64,38 @@ export class StructuralCache {
     }
     this.misses++;
     const p = this.pool.score(dbId, gold, pred).catch(() => this.compute(dbId, schema, gold, pred));
-    bounded(this.results, key, p, this.maxResults);
+    this.results.set(key, p);
+    this.evict();
     p.then(
       (r) => {
-        if (this.results.get(key) === p) this.results.set(key, r);
+        if (this.results.get(key) !== p) return;
+        this.results.delete(key);
+        this.keep(key, r);
       },
       () => this.results.delete(key), // the caller sees the rejection; this branch only keeps it from going unhandled
     );
     return p;
+  }
+
+  stats(): { golds: number; results: number; resultChars: number; hits: number; misses: number } {
+    return { golds: this.golds.size, results: this.results.size, resultChars: this.resultChars, hits: this.hits, misses: this.misses };
+  }
+
+  /** Keeps a finished result, oldest out first by count and by size. */
+  private keep(key: string, r: StructuralResult): void {
+    const size = key.length + r.planFieldsJson.length;
+    if (size > this.maxResultChars / 4) return; // one huge result would push out a thousand ordinary ones
+    this.results.set(key, r);
+    this.resultChars += size;
+    this.evict();
+  }
+
+  private evict(): void {
+    while (this.results.size > this.maxResults || this.resultChars > this.maxResultChars) {
+      const [oldKey, old] = this.results.entries().next().value!;
+      this.results.delete(oldKey);
+      if (!(old instanceof Promise)) this.resultChars -= oldKey.length + old.planFieldsJson.length;
+    }
   }
 
   /** Never throws: a failure of the analysis itself becomes the record's structural error (the run goes on). */
