@@ -115,6 +115,8 @@ describe('StepLens dataset webview in headless Chromium', { skip }, () => {
     await page.keyboard.press('j');
     await page.locator('.sld-detail-head').filter({ hasText: 'Line 2' }).waitFor();
     await page.locator('.sld-pre-sql').waitFor();
+    // The inspector panel follows the selection (a `select` note, a little after the move).
+    await page.waitForFunction(() => (window as unknown as { __posted: { t: string; method?: string; params?: { line?: number } }[] }).__posted.some((m) => m.t === 'note' && m.method === 'select' && m.params?.line === 2));
     await page.keyboard.press('r');
     await page.locator('.sld-save').filter({ hasText: 'Saved ✓ line 2' }).waitFor();
     await page.keyboard.press('f');
