@@ -4,3 +4,4 @@
 export * from './line-index.ts';
 export * from './rows.ts';
 export * from './sidecar.ts';
+export * from './query.ts';
