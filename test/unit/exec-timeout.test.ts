@@ -55,9 +55,11 @@ describe('timeouts and worker lifecycle', () => {
       await pool.ready();
       const runaway = Array.from({ length: 100 }, (_, i) => ({ db, sql: i % 2 ? CROSS_JOIN_6 : INFINITE_CTE }));
       const rs = await pool.runMany(runaway);
+      // Four workers on a shared 2-core machine: a kill can wait for a core, so the bound here is
+      // looser than the single-query test's (what this test is about is the recovery after them).
       for (const r of rs) {
         assert.equal(r.error?.kind, 'timeout');
-        assert.ok(r.elapsed_ms >= timeoutMs && r.elapsed_ms <= timeoutMs + SLACK_MS, `ran ${r.elapsed_ms.toFixed(0)} ms`);
+        assert.ok(r.elapsed_ms >= timeoutMs && r.elapsed_ms <= timeoutMs + 4 * SLACK_MS, `ran ${r.elapsed_ms.toFixed(0)} ms`);
       }
       const stats = pool.stats();
       assert.equal(stats.timeouts, 100);
