@@ -43,6 +43,7 @@ import {
   type StatementExecution,
 } from './analysis.ts';
 import type { ClientContext } from './context.ts';
+import { DatasetService } from './dataset.ts';
 
 export interface ServerSettings {
   databaseRoot: string | null;
@@ -127,11 +128,14 @@ export class StepLensServer {
   private shuttingDown = false;
 
   private readonly connection: Connection;
+  /** Dataset review (steplens/dataset/*, src/server/dataset.ts). */
+  private readonly datasets: DatasetService;
 
   constructor(connection: Connection) {
     this.connection = connection;
     this.documents.listen(connection);
     this.register();
+    this.datasets = new DatasetService(connection, () => this.settings);
   }
 
   /** Analyses started so far, over all documents (for tests and the bench). */
@@ -193,7 +197,7 @@ export class StepLensServer {
     c.onShutdown(async () => {
       this.shuttingDown = true;
       for (const s of this.states.values()) if (s.timer) clearTimeout(s.timer);
-      await this.pool?.close();
+      await Promise.all([this.pool?.close(), this.datasets.dispose()]);
       this.pool = null;
     });
   }
