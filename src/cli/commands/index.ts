@@ -9,5 +9,7 @@ import { stepsCommand } from './steps.ts';
 import { matchCommand } from './match.ts';
 import { scoreCommand } from './score.ts';
 import { lspCommand } from './lsp.ts';
+import { exportCommand } from './export.ts';
+import { compareCommand } from './compare.ts';
 
-export const COMMANDS: Command[] = [demoCommand, stepsCommand, planCommand, matchCommand, scoreCommand, metricsCommand, rewardCommand, execCommand, lspCommand];
+export const COMMANDS: Command[] = [demoCommand, stepsCommand, planCommand, matchCommand, scoreCommand, compareCommand, exportCommand, metricsCommand, rewardCommand, execCommand, lspCommand];

@@ -5,3 +5,5 @@ export * from './line-index.ts';
 export * from './rows.ts';
 export * from './sidecar.ts';
 export * from './query.ts';
+export * from './export.ts';
+export * from './compare.ts';

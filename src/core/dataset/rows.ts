@@ -44,7 +44,8 @@ export type DatasetKind = 'scored' | 'dataset';
 
 export const QUESTION_CHARS = 300;
 
-export function isBadLine(r: DatasetRow | BadLine | InputRecord): r is BadLine {
+/** Tells a BadLine from a row, a record or an export object (it has `kind` + `message` and none of their fields). */
+export function isBadLine(r: object): r is BadLine {
   return 'kind' in r && 'message' in r && !('has_completion' in r) && !('gold_sql' in r);
 }
 
