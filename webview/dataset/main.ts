@@ -72,6 +72,8 @@ const SHORTCUTS: [string, string][] = [
 ];
 
 export interface DatasetProbe {
+  /** performance.now() when the bundle started (the page's own load before it is not the list's). */
+  startedAt: number;
   pages: number;
   rendered: number;
   /** performance.now() when the list last drew rows it had data for. */
@@ -98,7 +100,7 @@ function main(): void {
   const api = acquireApi();
   const rpc = new Rpc(api);
   const saved = (api.getState() as SavedState | null) ?? null;
-  const probe: DatasetProbe = { pages: 0, rendered: 0, drawnAt: 0, lastQueryMs: 0, total: 0, selected: null, protocolErrors: [], saved: 0 };
+  const probe: DatasetProbe = { startedAt: performance.now(), pages: 0, rendered: 0, drawnAt: 0, lastQueryMs: 0, total: 0, selected: null, protocolErrors: [], saved: 0 };
   window.__steplensDataset = probe;
 
   let init: InitParams | null = null;
