@@ -117,6 +117,19 @@ describe('dataset review in code-server', { skip: missing ?? false, timeout: 600
     });
   });
 
+  it('o opens the record\'s SQL as a document with its database and gold: CodeLens with EX', async () => {
+    await view.locator('.sld-rows .sld-row[data-index="2"]').click();
+    await view.locator('.sld-pre-sql').waitFor({ timeout: 60_000 });
+    await page.keyboard.press('o');
+    await page.locator('.tab', { hasText: 'train-line3.sql' }).waitFor({ timeout: 30_000 });
+    const lenses = await wb.until(() => page.locator('.codelens-decoration').allInnerTexts(), (t) => t.some((x) => /EX 1/.test(x)), 'the opened SQL\'s lenses', 90_000);
+    assert.ok(lenses.some((x) => /StepRTM/.test(x)), JSON.stringify(lenses));
+    await wb.shot('dataset-3-open-sql');
+    // Back to the review editor for the export.
+    await page.locator('.tab', { hasText: /^train\.jsonl/ }).first().click();
+    await view.locator('.sld-rows .sld-row[data-index="0"]').waitFor({ timeout: 30_000 });
+  });
+
   it('exports the accepted records through the save dialog', async () => {
     const out = join(ws, 'train.sft.jsonl');
     await view.locator('.sld-actions button', { hasText: 'Export…' }).click();
@@ -131,6 +144,6 @@ describe('dataset review in code-server', { skip: missing ?? false, timeout: 600
     const text = JSON.stringify(lines);
     assert.ok(text.includes(RECORDS[0].pred_sql) && text.includes(RECORDS[2].pred_sql), text.slice(0, 2000));
     assert.ok(!text.includes(RECORDS[1].question), 'the rejected record is not exported');
-    await wb.shot('dataset-3-exported');
+    await wb.shot('dataset-4-exported');
   });
 });

@@ -221,6 +221,20 @@ describe('StepLens dataset webview in headless Chromium', { skip }, () => {
     await page.close();
   });
 
+  it('a narrow editor puts the detail under the list and keeps the question column readable', async () => {
+    const o = await openDataset(browser, { init: initParams({ lineCount: 200 }), count: 200 }, { width: 700, height: 800 });
+    const { page } = o;
+    await page.locator('.sld-pre-sql').waitFor();
+    const list = (await page.locator('.sld-list').boundingBox())!;
+    const detail = (await page.locator('.sld-detail').boundingBox())!;
+    assert.ok(detail.y >= list.y + list.height - 1, `detail at y=${detail.y}, list ends at ${list.y + list.height}`);
+    const q = (await page.locator('.sld-rows .sld-row[data-index="0"] .sld-c-q').boundingBox())!;
+    assert.ok(q.width >= 150, `question column ${q.width} px wide`);
+    await page.screenshot({ path: join(SHOTS, 'narrow-dark.png') });
+    clean(o);
+    await page.close();
+  });
+
   it('a message that does not fit the protocol is dropped and reported', async () => {
     const o = await openDataset(browser, { init: initParams({ lineCount: 3 }), count: 3 });
     const { page } = o;
