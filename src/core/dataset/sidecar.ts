@@ -9,7 +9,7 @@
 // next append starts on a fresh line so it cannot be glued to the torn one.
 
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 
 export type ReviewStatus = 'accepted' | 'rejected' | 'flagged' | 'pending';
@@ -109,7 +109,34 @@ export class Sidecar {
   static open(path: string): Sidecar {
     const s = new Sidecar(path);
     s.load();
+    s.removeStaleTemps();
     return s;
+  }
+
+  /** A compaction killed before its rename leaves `<log>.<pid>.tmp`: removed once its process is gone (the log itself is intact). */
+  private removeStaleTemps(): void {
+    const base = basename(this.path);
+    let names: string[];
+    try {
+      names = readdirSync(dirname(this.path));
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const m = n.startsWith(base + '.') ? /^\.(\d+)\.tmp$/.exec(n.slice(base.length)) : null;
+      if (!m) continue;
+      const pid = Number(m[1]);
+      let alive = pid === process.pid;
+      if (!alive) {
+        try {
+          process.kill(pid, 0);
+          alive = true;
+        } catch (err) {
+          alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      }
+      if (!alive) rmSync(join(dirname(this.path), n), { force: true });
+    }
   }
 
   private load(): void {
