@@ -116,6 +116,15 @@ describe('rowFromLine on a real steplens score output', () => {
     assert.ok(rows.some((r) => r.error_class === 'database/no_database'));
   });
 
+  test('the fast path (parsing stops before matches and plans) equals a whole parse', () => {
+    for (let i = 0; i < lines.length; i++) {
+      const whole = JSON.parse(lines[i]);
+      // Without matches/plans, and with a key order the fast path does not expect: parsed whole.
+      const reordered = JSON.stringify({ id: whole.id, ...whole, matches: undefined, plans: undefined });
+      assert.deepEqual(rowFromLine(reordered, i + 1, 'scored', {}, 's'), rowFromLine(lines[i], i + 1, 'scored', {}, 's'));
+    }
+  });
+
   test('a plain line in a scored output is a bad line', () => {
     assert.equal(badLine(rowFromLine('{"id": 1}', 3, 'scored', {}, 'scored.jsonl')).kind, 'not_scored');
   });
