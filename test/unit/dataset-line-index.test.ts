@@ -77,6 +77,15 @@ describe('buildLineIndex / LineReader', () => {
     r.close();
   });
 
+  test('1,000,000 lines', async () => {
+    const p = file('million.jsonl', Array.from({ length: 1_000_000 }, (_, i) => `{"i":${i}}`).join('\n') + '\n');
+    const index = await buildLineIndex(p);
+    assert.equal(index.lineCount, 1_000_000);
+    const r = new LineReader(index);
+    for (const n of [1, 500_000, 999_999, 1_000_000]) assert.equal(r.line(n), `{"i":${n - 1}}`);
+    r.close();
+  });
+
   test('an abort signal stops indexing', async () => {
     const p = file('abort.jsonl', 'x\n'.repeat(3_000_000));
     const ac = new AbortController();

@@ -50,8 +50,9 @@ export async function buildLineIndex(
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new Error(`${path}: is a directory, not a dataset file`);
     const size = st.size;
-    // A first guess of the line count from the size keeps regrowth rare (~100 bytes a line is small for a dataset).
-    let starts = new Float64Array(Math.max(1024, Math.min(Math.ceil(size / 100) + 2, 1 << 24)));
+    // A first guess of the line count from the size (text-to-SQL records are rarely under 400 bytes), capped at 16 MB;
+    // the array doubles when the guess is short, so a 1 GB file of short lines costs regrowth, not a huge guess.
+    let starts = new Float64Array(Math.max(1024, Math.min(Math.ceil(size / 400) + 2, 1 << 21)));
     starts[0] = 0;
     let count = 0; // complete lines so far
     const index: LineIndex = { path, size, mtimeMs: st.mtimeMs, starts, lineCount: 0 };
