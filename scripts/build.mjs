@@ -38,6 +38,7 @@ const webview = [
   { ...stylesheet, entryPoints: ['webview/styles/panel.css'], outfile: 'dist/webview/panel.css' },
   // The dataset review editor (src/extension/dataset/editor.ts loads both from dist/webview/).
   { ...browserScript, entryPoints: ['webview/dataset/main.ts'], outfile: 'dist/webview/dataset.js' },
+  { ...browserScript, entryPoints: ['webview/dataset/compare.ts'], outfile: 'dist/webview/compare.js' },
   { ...stylesheet, entryPoints: ['webview/styles/dataset.css'], outfile: 'dist/webview/dataset.css' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 

@@ -24,6 +24,7 @@ import { detectMapping, inputRecordFromLine, isBadLine, rowFromLine, type BadLin
 import { lineHash, Sidecar, sidecarPathFor, type Annotation, type ReviewStatus } from '../core/dataset/sidecar.ts';
 import { runQuery, type DatasetQuery } from '../core/dataset/query.ts';
 import { exportRecord, type ExportFormat } from '../core/dataset/export.ts';
+import { compareRuns, type ComparePair, type CompareResult } from '../core/dataset/compare.ts';
 import { ExecPool, ResultCache, defaultWorkerPath } from '../core/exec/index.ts';
 import { inspectRecord } from '../core/inspect.ts';
 import { databaseResolver } from '../core/score/databases.ts';
@@ -41,6 +42,8 @@ export const DATASET_ANNOTATE = 'steplens/dataset/annotate';
 export const DATASET_EXPORT = 'steplens/dataset/export';
 export const DATASET_CLOSE = 'steplens/dataset/close';
 export const DATASET_PROGRESS = 'steplens/dataset/progress';
+export const DATASET_COMPARE = 'steplens/dataset/compare';
+export const DATASET_COMPARE_PAIRS = 'steplens/dataset/comparePairs';
 
 /** Rows per answer at most: a page is small whatever the client asks. */
 export const MAX_PAGE = 500;
@@ -279,6 +282,8 @@ class Dataset {
 /** The dataset half of the language server; StepLensServer creates one and calls dispose() at shutdown. */
 export class DatasetService {
   private readonly datasets = new Map<string, Dataset>();
+  /** Comparisons of two runs (compareRuns), paged to the client; the last few are kept. */
+  private readonly comparisons = new Map<string, CompareResult>();
   private seq = 0;
   private pool: ExecPool | null = null;
   private readonly goldCache = new ResultCache();
@@ -299,6 +304,8 @@ export class DatasetService {
     c.onRequest(DATASET_ANNOTATE, (p: AnnotateParams) => this.annotate(p));
     c.onRequest(DATASET_EXPORT, (p: { id: string; out: string; format?: ExportFormat; query?: DatasetQuery }) => this.export(p));
     c.onRequest(DATASET_CLOSE, (p: { id: string }) => this.close(p.id));
+    c.onRequest(DATASET_COMPARE, (p: { a: string; b: string }) => this.compare(p));
+    c.onRequest(DATASET_COMPARE_PAIRS, (p: { id: string; verdict?: string | null; offset?: number; count?: number }) => this.comparePairs(p));
   }
 
   private get(id: string): Dataset {
@@ -483,6 +490,26 @@ export class DatasetService {
     writeFileSync(tmp, lines.length ? lines.join('\n') + '\n' : '');
     renameSync(tmp, p.out);
     return { out: p.out, count: lines.length, skipped };
+  }
+
+  /** Two scored outputs compared (core compareRuns): the summary now, the changed pairs by pages. */
+  async compare(p: { a: string; b: string }): Promise<Omit<CompareResult, 'changed' | 'only_a' | 'only_b'> & { id: string }> {
+    for (const f of [p?.a, p?.b]) if (typeof f !== 'string' || !isAbsolute(f)) throw new Error(`dataset/compare: a and b must be absolute file paths, got ${JSON.stringify(f)}`);
+    const r = await compareRuns(p.a, p.b);
+    const id = `c${++this.seq}`;
+    this.comparisons.set(id, r);
+    while (this.comparisons.size > 4) this.comparisons.delete(this.comparisons.keys().next().value!);
+    const { changed: _c, only_a: _a, only_b: _b, ...summary } = r;
+    return { id, ...summary, a: { ...r.a, bad_lines: r.a.bad_lines.slice(0, 200) }, b: { ...r.b, bad_lines: r.b.bad_lines.slice(0, 200) } };
+  }
+
+  comparePairs(p: { id: string; verdict?: string | null; offset?: number; count?: number }): { total: number; offset: number; pairs: ComparePair[] } {
+    const r = this.comparisons.get(p.id);
+    if (!r) throw new Error(`no comparison ${JSON.stringify(p.id)} (compare the runs again)`);
+    const all = p.verdict ? r.changed.filter((x) => x.verdict === p.verdict) : r.changed;
+    const offset = Math.max(0, Math.floor(p.offset ?? 0));
+    const count = Math.max(0, Math.min(MAX_PAGE, Math.floor(p.count ?? 200)));
+    return { total: all.length, offset, pairs: all.slice(offset, offset + count) };
   }
 
   close(id: string): { closed: boolean } {

@@ -178,3 +178,25 @@ test('a missing file is an error naming it', async () => {
   await assert.rejects(client.request('steplens/dataset/open', { path: join(dir, 'missing.jsonl') }), /missing\.jsonl/);
   await assert.rejects(client.request('steplens/dataset/open', { path: 'relative.jsonl' }), /absolute/);
 });
+
+test('two runs compared: counts, the changed pairs by verdict, paged', async () => {
+  const runA = records.map((r) => JSON.stringify(r));
+  // Run B fixes q2 (EX 0 → 1) and breaks q1 (EX 1 → 0).
+  const runB = records.map((r) => JSON.stringify(r.id === 'q2' ? { ...r, pred_sql: GOLD } : r.id === 'q1' ? { ...r, pred_sql: 'SELECT count(*) FROM stadium' } : r));
+  const a = join(dir, 'runA.scored.jsonl');
+  const b = join(dir, 'runB.scored.jsonl');
+  score(writeDataset('runA.jsonl', runA), a);
+  score(writeDataset('runB.jsonl', runB), b);
+  const s = await client.request<{ id: string; paired_by: string; counts: Record<string, number>; a: { file: string; records: number } }>('steplens/dataset/compare', { a, b });
+  assert.equal(s.paired_by, 'id');
+  assert.equal(s.a.records, 4);
+  assert.equal(s.counts.improved, 1);
+  assert.equal(s.counts.regressed, 1);
+  const all = await client.request<{ total: number; pairs: { id: string; verdict: string; delta: { ex: number | null } }[] }>('steplens/dataset/comparePairs', { id: s.id, offset: 0, count: 50 });
+  assert.ok(all.total >= 2);
+  const improved = await client.request<{ total: number; pairs: { id: string; verdict: string; delta: { ex: number | null } }[] }>('steplens/dataset/comparePairs', { id: s.id, verdict: 'improved', offset: 0, count: 50 });
+  assert.deepEqual(improved.pairs.map((p) => [p.id, p.delta.ex]), [['q2', 1]]);
+  const regressed = await client.request<{ pairs: { id: string; delta: { ex: number | null } }[] }>('steplens/dataset/comparePairs', { id: s.id, verdict: 'regressed', offset: 0, count: 50 });
+  assert.deepEqual(regressed.pairs.map((p) => [p.id, p.delta.ex]), [['q1', -1]]);
+  await assert.rejects(client.request('steplens/dataset/comparePairs', { id: 'nope', offset: 0, count: 1 }), /no comparison/);
+});

@@ -189,3 +189,50 @@ export const initParams = (over: Partial<InitParams> = {}): InitParams => ({
   reveal: null,
   ...over,
 });
+
+/** The compare view (dist/webview/compare.js) behind a stub host answering `pairs` from `pairs`. */
+export async function openCompare(browser: Browser, summary: unknown, pairs: { verdict: string }[]): Promise<OpenedDataset> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 700 }, colorScheme: 'dark' });
+  const out: OpenedDataset = { page, errors: [], requests: [], dialogs: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') out.errors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => out.errors.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => out.requests.push(r.url()));
+  const js = readFileSync(join(REPO_ROOT, 'dist', 'webview', 'compare.js'));
+  const css = readFileSync(join(REPO_ROOT, 'dist', 'webview', 'dataset.css'));
+  const html = datasetHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/dist/webview/compare.js`, styleUri: `${ORIGIN}/dist/webview/dataset.css` });
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === `${ORIGIN}/index.html`) return route.fulfill({ status: 200, contentType: 'text/html', body: html });
+    if (url === `${ORIGIN}/dist/webview/compare.js`) return route.fulfill({ status: 200, contentType: 'text/javascript', body: js });
+    if (url === `${ORIGIN}/dist/webview/dataset.css`) return route.fulfill({ status: 200, contentType: 'text/css', body: css });
+    return route.abort();
+  });
+  await page.addInitScript(
+    ({ summary, pairs, vars }) => {
+      const w = window as unknown as Record<string, unknown>;
+      const posted: unknown[] = [];
+      w.__posted = posted;
+      w.acquireVsCodeApi = () => ({
+        postMessage(m: { t: string; id: number; method: string; params: { verdict: string | null; offset: number; count: number } }) {
+          posted.push(m);
+          if (m.t === 'note' && m.method === 'ready') setTimeout(() => window.postMessage({ t: 'note', method: 'init', params: summary }, '*'));
+          if (m.t === 'req' && m.method === 'pairs') {
+            const all = m.params.verdict ? pairs.filter((p) => p.verdict === m.params.verdict) : pairs;
+            setTimeout(() => window.postMessage({ t: 'res', id: m.id, ok: true, result: { total: all.length, offset: m.params.offset, pairs: all.slice(m.params.offset, m.params.offset + m.params.count) } }, '*'));
+          }
+        },
+        getState: () => null,
+        setState: () => undefined,
+      });
+      document.addEventListener('DOMContentLoaded', () => {
+        document.body.classList.add('vscode-dark');
+        for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+      });
+    },
+    { summary, pairs, vars: THEME_VARS['vscode-dark'] },
+  );
+  await page.goto(`${ORIGIN}/index.html`);
+  return out;
+}

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { REPO_ROOT } from '../helpers/data.ts';
-import { CHROMIUM, CHROMIUM_ARGS, initParams, openDataset, ORIGIN, postedReqs, type OpenedDataset } from './dataset-page.ts';
+import { CHROMIUM, CHROMIUM_ARGS, initParams, openCompare, openDataset, ORIGIN, postedReqs, type OpenedDataset } from './dataset-page.ts';
 
 if (!existsSync(CHROMIUM) && process.env.STEPLENS_REQUIRE_BROWSER === '1') throw new Error(`Chromium not found at ${CHROMIUM} and STEPLENS_REQUIRE_BROWSER=1`);
 const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (install it or set STEPLENS_CHROMIUM)`;
@@ -232,6 +232,28 @@ describe('StepLens dataset webview in headless Chromium', { skip }, () => {
     assert.ok(q.width >= 150, `question column ${q.width} px wide`);
     await page.screenshot({ path: join(SHOTS, 'narrow-dark.png') });
     clean(o);
+    await page.close();
+  });
+
+  it('compare two runs: both sides labelled, counts, pairs by verdict with deltas, Enter opens the pair', async () => {
+    const side = (file: string) => ({ file, path: `/runs/${file}`, records: 3, headline: ['qatch_small_update_with_fm'], run: { fingerprint: 'abcdef0123456789', options: { reward: 'qatch_small_update_with_fm' } }, bad_lines: [] });
+    const pair = (id: string, verdict: string, ea: number, eb: number, q: string) => ({ id, db_id: 'concert_singer', question: q, a: { line: 1, status: 'scored', ex: ea, headline: ea, step_rtm: 1 }, b: { line: 2, status: 'scored', ex: eb, headline: eb, step_rtm: 0.5 }, delta: { ex: eb - ea, headline: eb - ea, step_rtm: -0.5 }, verdict });
+    const pairs = [pair('q1', 'regressed', 1, 0, 'How many singers?'), pair('q2', 'improved', 0, 1, '<img src=x onerror="window.__pwned=1">')];
+    const o = await openCompare(browser, { id: 'c1', a: side('base.jsonl'), b: side('rl-step-400.jsonl'), paired_by: 'id', counts: { pairs: 3, changed: 2, improved: 1, regressed: 1, unchanged: 1, only_a: 0, only_b: 0 }, warnings: [] }, pairs);
+    const { page } = o;
+    await page.locator('.slc-pair').nth(1).waitFor();
+    assert.match((await page.locator('.slc-sides').textContent())!, /A: base\.jsonl.*B: rl-step-400\.jsonl.*1 improved · 1 regressed/);
+    assert.deepEqual(await page.locator('.slc-pair td:first-child').allTextContents(), ['regressed', 'improved']);
+    assert.equal(await page.locator('.slc-pair').nth(0).locator('td').nth(6).textContent(), '-1');
+    await page.locator('.sld-queue[data-verdict="improved"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('.slc-pair').length === 1);
+    assert.equal(await page.locator('.slc-pair .slc-q').textContent(), '<img src=x onerror="window.__pwned=1">');
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await page.keyboard.press('Enter');
+    const notes = await page.evaluate(() => (window as unknown as { __posted: { t: string; method?: string; params?: unknown }[] }).__posted.filter((m) => m.method === 'openPair'));
+    assert.deepEqual(notes.map((n) => n.params), [{ a: 1, b: 2 }]);
+    await page.screenshot({ path: join(SHOTS, 'compare-dark.png') });
+    clean({ ...o, dialogs: [] });
     await page.close();
   });
 

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetHtml } from './html.ts';
+import { registerCompare } from './compare.ts';
 import {
   DATASET_VIEW_TYPE,
   parseToHost,
@@ -368,15 +369,15 @@ export class DatasetEditors implements vscode.CustomReadonlyEditorProvider<vscod
   }
 
   /** Opens a dataset in the review editor, at a record when `line` is given. */
-  async open(uri: vscode.Uri, line: number | null = null): Promise<void> {
+  async open(uri: vscode.Uri, line: number | null = null, column?: vscode.ViewColumn): Promise<void> {
     const open = [...this.sessions].find((s) => s.uri.fsPath === uri.fsPath);
     if (open) {
-      open.panel.reveal();
+      open.panel.reveal(column);
       if (line !== null) open.note('reveal', { line });
       return;
     }
     if (line !== null) this.pendingReveal.set(uri.fsPath, line);
-    await vscode.commands.executeCommand('vscode.openWith', uri, DATASET_VIEW_TYPE, { preview: false });
+    await vscode.commands.executeCommand('vscode.openWith', uri, DATASET_VIEW_TYPE, column !== undefined ? { preview: false, viewColumn: column } : { preview: false });
   }
 
   /** `<scheme>://steplens.steplens/dataset?path=<file>&line=<n>` */
@@ -411,5 +412,6 @@ export function registerDatasetEditor(context: vscode.ExtensionContext, client: 
     // What a copied link runs as a command URI too: [path, line].
     vscode.commands.registerCommand('steplens.openDatasetRecord', (path: string, line?: number) => editors.open(vscode.Uri.file(path), typeof line === 'number' ? line : null)),
   );
+  registerCompare(context, client, editors);
   return editors;
 }
