@@ -7,7 +7,7 @@ import { exportCommand } from '../../src/cli/commands/export.ts';
 import type { CommandIO } from '../../src/cli/command.ts';
 import { exportRecord } from '../../src/core/dataset/export.ts';
 import { Sidecar, lineHash, sidecarPathFor, type Annotation } from '../../src/core/dataset/sidecar.ts';
-import { REPO_ROOT } from '../helpers/data.ts';
+import { REPO_ROOT, sharedDataDir, skipWithoutData } from '../helpers/data.ts';
 import { DEMO, scoreDemo } from '../helpers/dataset-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'steplens-export-'));
@@ -216,4 +216,26 @@ describe('steplens export on the demo dataset', () => {
     const r = exportRecord({ text: '{"id":1,"question":"q"}', line: 9, annotation: null, kind: 'dataset', fields: {}, source: train, format: 'messages' });
     assert.deepEqual(r, { line: 9, kind: 'nothing_to_export', message: 'train.jsonl line 9: no completion or predicted SQL to export (and no edit)' });
   });
+});
+
+test('real reasoning traces (shared data): every record exports with its own prompt and its reasoning', { skip: skipWithoutData() }, async () => {
+  const src = join(sharedDataDir()!, 'reasoning_traces', 'text2sql-grpo_deepseek-v4', 'ab_flash_think_25.jsonl');
+  const train = join(dir, 'traces.jsonl');
+  copyFileSync(src, train);
+  const out = join(dir, 'traces-all.jsonl');
+  const r = await run([train], { filter: 'review=pending', out });
+  assert.equal(r.code, 0, r.err);
+  const inputs = readFileSync(train, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  const recs = readJsonl(out);
+  assert.equal(recs.length, inputs.length);
+  for (let i = 0; i < recs.length; i++) {
+    const x = recs[i];
+    assert.deepEqual(validate(SCHEMA, x), []);
+    const own = inputs[i].messages.filter((m: { role: string }) => m.role !== 'assistant');
+    assert.deepEqual(x.messages.slice(0, -1), own.map((m: { role: string; content: string }) => ({ role: m.role, content: m.content })));
+    assert.equal(x.messages.at(-1).content, inputs[i].response);
+    assert.equal(x.steplens.db_id, inputs[i].db_id);
+    assert.equal(x.steplens.gold_sql, inputs[i].gold_sql);
+    if (inputs[i].response.includes('<think>')) assert.ok(x.steplens.reasoning && x.steplens.reasoning.length > 0);
+  }
 });
