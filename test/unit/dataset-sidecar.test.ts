@@ -94,6 +94,21 @@ describe('sidecar', () => {
     assert.equal(t.get(5)!.note, 'n49');
   });
 
+  test('two writers: appends after the other one compacted land in the new log', () => {
+    const p = fresh();
+    const a = Sidecar.open(p);
+    const b = Sidecar.open(p);
+    a.append(ann(1));
+    b.append(ann(2));
+    b.compact(); // renames a new file over the log a has open
+    a.append(ann(3));
+    a.close();
+    b.close();
+    // b's compaction read the log from disk (a's line 1 kept); a's line 3 went to the new log.
+    assert.deepEqual([...Sidecar.open(p).entries().keys()].sort(), [1, 2, 3]);
+    assert.deepEqual([...b.entries().keys()].sort(), [1, 2]);
+  });
+
   test('reconcile: a changed dataset is reported and annotations follow their record by id', () => {
     const p = fresh();
     const before = ['{"id":"a"}', '{"id":"b"}', '{"id":"c"}'];
@@ -110,8 +125,22 @@ describe('sidecar', () => {
     assert.equal(t.get(1), undefined);
     assert.equal(t.warnings.length, 1);
     assert.match(t.warnings[0], /dataset changed .*: 3 of 3 annotated lines differ; 2 matched again by record id, 1 not found/);
+    // Compaction writes the moved annotations at their new lines and keeps the lost one in the log.
+    t.compact();
+    t.close();
+    const moved = Sidecar.open(p);
+    moved.reconcile((l) => now[l - 1] ?? null, (id) => ids.get(String(id)) ?? null);
+    assert.equal(moved.get(2)!.note, 'on a');
+    assert.equal(moved.get(3)!.note, 'on b');
+    // The lost one ("c", at line 3) is written first, so "b" moved onto its line wins there; nothing differs any more.
+    assert.deepEqual(moved.warnings, []);
+    assert.equal(moved.entries().size, 2);
     // Unchanged dataset: no warning.
-    const u = Sidecar.open(p);
+    const q = fresh();
+    const w = Sidecar.open(q);
+    before.forEach((t, i) => w.append(ann(i + 1, { hash: lineHash(t) })));
+    w.close();
+    const u = Sidecar.open(q);
     u.reconcile((l) => before[l - 1] ?? null, () => null);
     assert.deepEqual(u.warnings, []);
     assert.equal(u.entries().size, 3);

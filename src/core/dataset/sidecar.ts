@@ -9,7 +9,7 @@
 // next append starts on a fresh line so it cannot be glued to the torn one.
 
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 
 export type ReviewStatus = 'accepted' | 'rejected' | 'flagged' | 'pending';
@@ -96,6 +96,8 @@ export class Sidecar {
   private map = new Map<number, Annotation>();
   /** Entries whose record is no longer in the dataset (after reconcile): kept in the log, not shown. */
   private orphaned: Annotation[] = [];
+  /** Entries reconcile moved to another line: [the entry as logged, its new line]. Compaction writes them at the new line. */
+  private moves: [Annotation, number][] = [];
   private fd = -1;
   /** The log does not end with a line break (a torn last line): the next append starts a new line first. */
   private needsNewline = false;
@@ -211,16 +213,33 @@ export class Sidecar {
     const problem = annotationProblem(a);
     if (problem) throw new Error(`${this.path}: invalid annotation for line ${(a as { line?: unknown })?.line}: ${problem}`);
     const line = annotationLine(a);
-    if (this.fd < 0) {
+    // Another process (a second window, a script) may have replaced the log since (a compaction renames a new file
+    // over it): appending to the old, unlinked inode would lose the entry, so the log is reopened.
+    if (this.fd >= 0) {
+      let same = false;
       try {
-        this.fd = openSync(this.path, 'a');
+        same = statSync(this.path).ino === fstatSync(this.fd).ino;
+      } catch {
+        same = false;
+      }
+      if (!same) {
+        closeSync(this.fd);
+        this.fd = -1;
+      }
+    }
+    if (this.fd < 0) {
+      const created = !this.exists;
+      try {
+        this.fd = openSync(this.path, 'a+');
+        // A log that does not end with a line break (a torn last line): the entry starts on a new line.
+        const size = fstatSync(this.fd).size;
+        const last = Buffer.alloc(1);
+        this.needsNewline = size > 0 && readSync(this.fd, last, 0, 1, size - 1) === 1 && last[0] !== 10;
       } catch (err) {
         throw new Error(`${this.path}: cannot write the annotations (${(err as Error).message})`);
       }
-      if (!this.exists) {
-        this.exists = true;
-        fsyncDir(dirname(this.path));
-      }
+      this.exists = true;
+      if (created) fsyncDir(dirname(this.path));
     }
     writeAll(this.fd, Buffer.from(this.needsNewline ? '\n' + line : line, 'utf8'));
     fsyncSync(this.fd);
@@ -252,7 +271,10 @@ export class Sidecar {
       changed++;
       const to = a.id !== null ? lineOfId(a.id) : null;
       const toText = to !== null ? lineText(to) : null;
-      if (to !== null && toText !== null && (a.hash === undefined || lineHash(toText) === a.hash)) moved.push({ ...a, line: to });
+      if (to !== null && toText !== null && (a.hash === undefined || lineHash(toText) === a.hash)) {
+        moved.push({ ...a, line: to });
+        this.moves.push([a, to]);
+      }
       else lost.push(a);
     }
     for (const a of moved) {
@@ -274,7 +296,21 @@ export class Sidecar {
   /** Rewrites the log with one entry per line (and the set-aside ones): temp file, fsync, rename over the log, fsync the folder. */
   compact(): void {
     const tmp = `${this.path}.${process.pid}.tmp`;
-    const all = [...this.orphaned, ...[...this.map.values()].sort((x, y) => x.line - y.line)];
+    // From the log as it is on disk now, not from memory: another process may have appended since this one read it.
+    const disk = new Sidecar(this.path);
+    disk.load();
+    const merged = new Map(disk.map);
+    const sameEntry = (x: Annotation | undefined, y: Annotation) => x !== undefined && annotationLine(x) === annotationLine(y);
+    // Sources first (a line annotated again since keeps its newer entry), then the targets.
+    const moves = this.moves.filter(([a]) => sameEntry(merged.get(a.line), a));
+    const orphans = this.orphaned.filter((o) => sameEntry(merged.get(o.line), o));
+    for (const [a] of moves) merged.delete(a.line);
+    for (const o of orphans) merged.delete(o.line);
+    for (const [a, to] of moves) {
+      const there = merged.get(to);
+      if (!there || Date.parse(there.at) < Date.parse(a.at)) merged.set(to, { ...a, line: to });
+    }
+    const all = [...orphans, ...[...merged.values()].sort((x, y) => x.line - y.line)];
     let fd = -1;
     try {
       fd = openSync(tmp, 'w');
@@ -303,6 +339,9 @@ export class Sidecar {
       fsyncDir(dirname(this.path));
       this.exists = true;
       this.needsNewline = false;
+      this.map = merged;
+      this.orphaned = orphans;
+      this.moves = [];
     } catch (err) {
       if (fd >= 0) closeSync(fd);
       rmSync(tmp, { force: true });
