@@ -204,6 +204,16 @@ describe('steplens export on the demo dataset', () => {
     await assert.rejects(run([train], { accepted: true, out: join(dir, 'nodir', 'x.jsonl') }), /does not exist/);
   });
 
+  test('no annotations yet: an empty export and a warning naming the sidecar', async () => {
+    const bare = join(dir, 'bare.jsonl');
+    copyFileSync(DEMO, bare);
+    const r = await run([bare], { accepted: true, out: join(dir, 'bare-out.jsonl') });
+    assert.equal(r.code, 0);
+    assert.match(r.err, /warning: no annotations at .*bare\.steplens\.jsonl \(nothing reviewed yet; --annotations names another file\)/);
+    assert.match(r.err, /0 of 40 records/);
+    assert.equal(readFileSync(join(dir, 'bare-out.jsonl'), 'utf8'), '');
+  });
+
   test('usage errors', async () => {
     await assert.rejects(run([train], { out: join(dir, 'u.jsonl') }), /say which records: --accepted, --status <s> or --filter <expr>/);
     await assert.rejects(run([train], { filter: 'ex=0 foo<1', out: join(dir, 'u.jsonl') }), /--filter: position 6: unknown field "foo"/);

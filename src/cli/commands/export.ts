@@ -3,6 +3,7 @@
 // file-safety rules as `steplens score --out`: never replaces an existing file
 // without --force, never the dataset or its annotations, even with --force.
 
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXPORT_FORMATS, exportDataset, type ExportFormat } from '../../core/dataset/export.ts';
 import { parseFilterExpr, type DatasetQuery } from '../../core/dataset/query.ts';
@@ -90,6 +91,9 @@ export const exportCommand: Command = {
     }
     if (resolve(out) === resolve(annotations)) throw new CliError(`--out ${out} is the annotations file: refusing to overwrite it`);
 
+    if (!existsSync(annotations) && (query.review?.some((r) => r !== 'pending') || query.labels)) {
+      io.stderr(`steplens: warning: no annotations at ${annotations} (nothing reviewed yet${stringOpt(args, 'annotations') ? '' : '; --annotations names another file'})\n`);
+    }
     let result;
     try {
       result = await exportDataset(dataset, { annotations, query, format, out, fields: fieldOptions(args), system: stringOpt(args, 'system') });
