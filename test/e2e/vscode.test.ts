@@ -151,18 +151,28 @@ describe('the packaged extension in code-server', { skip: missing ?? false, time
     await page.locator('.editor-group-container.active .view-lines', { hasText: 'ORDER BY age DESC' }).waitFor({ timeout: 20_000 });
     await wb.waitForStatus(/no database · no gold/, 'a new SQL file');
 
-    // The database: code-server's open dialog is the simple one, a path typed into a quick input. Enter
-    // only once the dialog lists the file (an Enter while it still filters opens the folder instead).
-    await wb.runCommand('StepLens: Set Database…');
+    // The database: code-server's open dialog is the simple one, a path typed into a quick input. Accept
+    // only once the dialog lists the file. On a loaded CI machine an Enter there once closed the dialog
+    // with no pick (it was still completing the typed path), so the first attempt clicks the file's own
+    // row, and each attempt checks the outcome and starts over from the command if no scope pick follows.
     const input = page.locator('.quick-input-widget:not([style*="display: none"]) input');
-    await input.waitFor({ timeout: 20_000 });
-    const dbFile = join(REPO_ROOT, 'data', 'spider', 'concert_singer', 'concert_singer.sqlite');
-    await input.fill(dbFile);
     const rows = page.locator('.quick-input-list .monaco-list-row');
-    await wb.until(() => rows.allInnerTexts().catch(() => [] as string[]), (t) => t.some((x) => x.trim() === 'concert_singer.sqlite'), 'the open dialog listing the database');
-    await page.keyboard.press('Enter');
-    // Then the scope pick.
-    await page.locator('.quick-input-title', { hasText: 'StepLens: use the database for' }).waitFor({ timeout: 20_000 });
+    const scopePick = page.locator('.quick-input-title', { hasText: 'StepLens: use the database for' });
+    const dbFile = join(REPO_ROOT, 'data', 'spider', 'concert_singer', 'concert_singer.sqlite');
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Escape');
+      await wb.runCommand('StepLens: Set Database…');
+      await input.waitFor({ timeout: 20_000 });
+      await input.fill(dbFile);
+      await wb.until(() => rows.allInnerTexts().catch(() => [] as string[]), (t) => t.some((x) => x.trim() === 'concert_singer.sqlite'), 'the open dialog listing the database');
+      await page.waitForTimeout(300);
+      // A click on the file's row, or on a retry Enter (the dialog accepts either).
+      if (attempt === 1) await rows.filter({ has: page.locator('.label-name', { hasText: /^concert_singer\.sqlite$/ }) }).first().click({ timeout: 10_000 });
+      else await page.keyboard.press('Enter');
+      if (await scopePick.waitFor({ timeout: 15_000 }).then(() => true, () => false)) break;
+      await wb.shot(`set-database-attempt-${attempt}`);
+      if (attempt === 3) throw new Error('Set Database: the scope pick never followed the open dialog (3 attempts; screenshots set-database-attempt-*)');
+    }
     await wb.pick(/^This file$/);
     await wb.waitForStatus(/concert_singer\.sqlite · no gold/, 'after Set Database');
 
