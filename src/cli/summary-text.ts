@@ -25,10 +25,12 @@ function table(title: string, groups: Record<string, GroupSummary>, limit: numbe
   if (keys.length === 0) return [];
   const width = Math.min(48, Math.max(8, ...keys.map((k) => k.length)));
   const hasTs = keys.some((k) => groups[k].test_suite);
-  const head = `  ${'name'.padEnd(width)}  records  scored      EX${hasTs ? '   TS-EX' : ''}  reward   RelPM`;
+  const hasSpider = keys.some((k) => groups[k].spider_ex);
+  const head = `  ${'name'.padEnd(width)}  records  scored${hasSpider ? ' SpiderEX' : ''}  A-EX${hasTs ? '   TS-EX' : ''}  reward   RelPM`;
   const rows = keys.slice(0, limit).map((k) => {
     const g = groups[k];
-    const ex = g.ex.total ? pct(g.ex.rate).padStart(7) : '      -';
+    const spider = hasSpider ? (g.spider_ex ? pct(g.spider_ex.rate).padStart(9) : '        -') : '';
+    const ex = spider + (g.ex.total ? pct(g.ex.rate).padStart(7) : '      -');
     const ts = hasTs ? (g.test_suite ? pct(g.test_suite.rate).padStart(8) : '       -') : '';
     const name = k.length > width ? '…' + k.slice(k.length - width + 1) : k;
     return `  ${name.padEnd(width)}  ${String(g.records).padStart(7)}  ${String(g.scored).padStart(6)}  ${ex}${ts}  ${num(g.reward_mean).padStart(6)}  ${num(g.relpm_f1_mean).padStart(6)}`;
@@ -46,7 +48,10 @@ export function formatSummary(s: ScoreSummary): string {
   if (s.infrastructure_errors) {
     lines.push(`  ${s.infrastructure_errors} not scored: infrastructure errors (database locked, unreadable or gone; see busy/io/db_missing below), retried by --resume`);
   }
-  if (s.ex.total) lines.push(`  EX accuracy ${pct(s.ex.rate)} (${s.ex.correct}/${s.ex.total})` + (s.test_suite ? `   test-suite EX ${pct(s.test_suite.rate)} (${s.test_suite.correct}/${s.test_suite.total})` : ''));
+  // Named as the benchmarks name them (METRIC_INFO, docs/rewards.md).
+  const acc = (label: string, a: { rate: number; correct: number; total: number }): string => `${label} ${pct(a.rate)} (${a.correct}/${a.total})`;
+  const headline = [s.spider_ex ? acc('Spider EX', s.spider_ex) : null, s.test_suite ? acc('test-suite EX', s.test_suite) : null, s.ex.total ? acc('layout-A EX', s.ex) : null].filter((x) => x !== null);
+  if (headline.length) lines.push(`  ${headline.join('   ')}`);
   lines.push('', 'Rewards (headline first):');
   const others = ['QATCH', 'EX', 'weighted', 'format_think', 'test_suite', 'relpm_f1', 'astpm_f1', 'steprtm_total', 'steprtm_outcome'].filter((n) => n !== s.reward);
   for (const name of [s.reward, ...others]) {

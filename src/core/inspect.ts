@@ -16,7 +16,11 @@ import { parseSelect } from './sql/parse.ts';
 import { splitSteps } from './sql/steps.ts';
 import { SqlError, stackOverflowAsSqlError } from './sql/errors.ts';
 import { prepareGold, scoreStructuralWithTrees, type GoldSide, type Prf, type StructuralError } from './structural.ts';
-import { outcomeOf, testSuiteExecutionAccuracy, type ExecPool, type ExecResult } from './exec/index.ts';
+import { basename } from 'node:path';
+import { outcomeOf, type ExecPool, type ExecResult } from './exec/index.ts';
+import { officialTexts, type OfficialTexts } from './exec/official.ts';
+import { compareOnDatabase, officialSuiteDatabases, runTexts, type OfficialRunVerdict } from './exec/official-run.ts';
+import { birdSoftF1 } from './rewards/bird.ts';
 import { ResultPairMemo } from './exec/result-pair-memo.ts';
 import { computeMetrics, type ExecutionMetrics } from './rewards/metrics.ts';
 import { scoreCompletion } from './rewards/score.ts';
@@ -210,7 +214,12 @@ export async function inspectRecord(ctx: ScoreContext, r: InputRecord): Promise<
 
   // Start execution first so that it overlaps with parsing and planning.
   const execution = ctx.pool && db.dbPath ? execute(ctx, ctx.pool, db.dbPath, r.gold_sql, predSql) : null;
-  const suite = ctx.pool && db.testSuite && db.testSuite.length > 0 ? runTestSuite(ctx, ctx.pool, db.testSuite, r.gold_sql, predSql) : null;
+  // The texts the official Spider evaluator runs (DISTINCT removed, ...): when they are the record's
+  // own, Spider EX reuses the execution's results; otherwise it runs them as well, at the same time.
+  const texts = ctx.pool ? officialTexts(r.gold_sql, predSql, ctx.official) : null;
+  const ownTexts = texts !== null && texts.gold === r.gold_sql && texts.pred === predSql && !texts.predUnparsable && !texts.goldUnparsable;
+  const spiderRun = ctx.pool && db.dbPath && texts && !ownTexts ? runTexts(ctx.pool, texts, [db.dbPath], officialOptions(ctx)) : null;
+  const suite = ctx.pool && texts && db.testSuite && db.testSuite.length > 0 ? runTestSuite(ctx, ctx.pool, db.dbPath, db.testSuite, texts) : null;
   if (ctx.pool && !db.dbPath) errors.push({ stage: 'database', kind: 'no_database', message: `no database file for "${r.db_id}": execution rewards not computed` });
   if (ctx.pool && db.testSuite && db.testSuite.length === 0) errors.push({ stage: 'test_suite', kind: 'no_suite', message: `no test-suite databases for "${r.db_id}"` });
 
@@ -227,8 +236,11 @@ export async function inspectRecord(ctx: ScoreContext, r: InputRecord): Promise<
     const predOutcome = outcomeOf(pred);
     const metrics = metricsMemo.get(gold, pred, () => computeMetrics(goldOutcome, predOutcome));
     const score = scoreCompletion({ completion, predSql: r.pred_sql, gold: goldOutcome, pred: predOutcome, weights: ctx.weights, metrics, parts: parts ?? undefined });
+    const spider = spiderRun ? await spiderRun : { ...((await compareOnDatabase(ctx.pool!, texts!, db.dbPath!, gold, pred, ctx.timeoutMs)) ?? { correct: 1 as const }), databases: 1 };
+    // On the record's own texts the execution has reported its errors already.
+    if (spiderRun) reportOfficialErrors(errors, spider, 'execution', 'Spider EX', !gold.error);
     const scores: ExecutionScores = {
-      metrics: score.metrics,
+      metrics: { ...score.metrics, spider_ex: spider.correct, bird_soft_f1: birdSoftF1(goldOutcome, predOutcome) },
       format_think: score.format_think,
       format_reasoning: score.format_reasoning,
       tag_count: score.tag_count,
@@ -245,10 +257,10 @@ export async function inspectRecord(ctx: ScoreContext, r: InputRecord): Promise<
   }
   if (!out.format) out.format = parts ? formatOf(parts) : formatScores(r.pred_sql ?? '');
   if (suite) {
-    const { score, elapsed, error } = await suite;
+    const { score, elapsed, verdict } = await suite;
     out.test_suite = score;
     out.timing.test_suite_ms = round2(elapsed);
-    if (error) errors.push({ stage: 'test_suite', side: 'gold', kind: 'gold_failed', message: error });
+    reportOfficialErrors(errors, verdict, 'test_suite', 'test-suite EX', true);
   }
   out.reward.value = headlineValue(ctx.reward, out);
   applyInfrastructureStatus(out); // a locked, unreadable or vanished database: not scored (score/infra.ts)
@@ -269,29 +281,43 @@ async function execute(ctx: ScoreContext, pool: ExecPool, db: string, gold: stri
   return { gold: goldResult, pred: predResult, elapsed: nowMs() - t };
 }
 
+const officialOptions = (ctx: ScoreContext) => ({ ...ctx.official, cache: ctx.goldCache, predCache: ctx.predCache, timeoutMs: ctx.timeoutMs });
+
+/** The official test-suite EX: the record's database, then every variant (a copy of it once), stopping after the chunk of the first failure. */
 async function runTestSuite(
   ctx: ScoreContext,
   pool: ExecPool,
+  ownDb: string | null,
   variants: readonly string[],
-  gold: string,
-  pred: string,
-): Promise<{ score: TestSuiteScore | null; elapsed: number; error: string | null }> {
+  texts: OfficialTexts,
+): Promise<{ score: TestSuiteScore; elapsed: number; verdict: OfficialRunVerdict }> {
   const t = nowMs();
-  // Stop at the first disagreeing variant, as the original evaluation does: a wrong prediction costs a chunk, not the suite.
-  const verdict = await testSuiteExecutionAccuracy(pool, gold, pred, variants, {
-    cache: ctx.goldCache,
-    predCache: ctx.predCache,
-    timeoutMs: ctx.timeoutMs,
-    stopAfterChunk: TEST_SUITE_CHUNK,
-  });
-  // A gold query that fails on a variant makes the suite say nothing about the prediction there; keep the verdict (it is the suite's rule) but say so.
-  const goldFailed = verdict.variants.filter((v) => v.goldError).length;
-  const failedOn = verdict.variants.filter((v) => v.ex === 0).map((v) => v.db.slice(v.db.lastIndexOf('/') + 1));
+  const databases = ownDb ? officialSuiteDatabases(ownDb, variants) : [...variants];
+  const verdict = await runTexts(pool, texts, databases, { ...officialOptions(ctx), chunk: TEST_SUITE_CHUNK });
   return {
-    score: { correct: verdict.correct, variants: variants.length, checked: verdict.variants.length, failed_on: failedOn.slice(0, 10) },
+    score: {
+      correct: verdict.correct === null ? null : verdict.correct === 1,
+      variants: databases.length - (ownDb ? 1 : 0),
+      checked: verdict.databases,
+      failed_on: verdict.failedOn ? [basename(verdict.failedOn)] : [],
+    },
     elapsed: nowMs() - t,
-    error: goldFailed ? `gold fails on ${goldFailed} of the ${verdict.variants.length} test-suite databases checked` : null,
+    verdict,
   };
+}
+
+/**
+ * Why an official verdict is null: a locked or unreadable database (an infrastructure
+ * error, so the record is not scored), or gold failing where the official script would
+ * stop (`reportGold` false: the execution already reported gold's own failure).
+ */
+function reportOfficialErrors(errors: RecordError[], v: Omit<OfficialRunVerdict, 'databases'>, stage: 'execution' | 'test_suite', metric: string, reportGold: boolean): void {
+  if (v.infrastructure) {
+    const { side, db, error } = v.infrastructure;
+    errors.push({ stage, side, kind: error.kind, message: `${metric} on ${basename(db)}: ${error.message}` });
+  } else if (v.goldError && reportGold) {
+    errors.push({ stage, side: 'gold', kind: 'gold_failed', message: `${metric}: the gold query as the official evaluator runs it fails on ${basename(v.goldErrorDb!)} (${v.goldError.kind}: ${v.goldError.message}); the official script stops there` });
+  }
 }
 
 

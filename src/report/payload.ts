@@ -15,7 +15,7 @@
 // records it read itself). Dropped on the way: `token_rewards` (derivable from
 // the steps, not shown) and float digits beyond 1e-6.
 
-import { METRIC_NAMES } from '../core/rewards/metric-names.ts';
+import { RECORD_METRIC_NAMES } from '../core/rewards/metric-names.ts';
 import {
   SCORE_SCHEMA,
   type ExecutionScores,
@@ -28,14 +28,14 @@ import {
   type ScoredRecord,
   type TestSuiteScore,
 } from '../core/score/types.ts';
-import type { ExecutionMetrics } from '../core/rewards/metrics.ts';
+import type { RecordMetrics } from '../core/rewards/metrics.ts';
 import type { Prf, StructuralStep } from '../core/structural.ts';
 
 export const PAYLOAD_VERSION = 1;
 export const CHUNK_SIZE = 200;
 
 /** Metric keys in the order `ExecEnc` stores them. */
-export const METRIC_KEYS = METRIC_NAMES;
+export const METRIC_KEYS = RECORD_METRIC_NAMES;
 
 // ---------------------------------------------------------------- shapes
 
@@ -87,7 +87,7 @@ export type PreviewEnc = [string[], JsonCell[][], number, number, { kind: string
 export type Ref<T> = number | T;
 
 /** [metrics (METRIC_KEYS order), format_think, format_reasoning, tag_count, weighted, rewards (payload `rewardKeys` order, null = absent), gold, pred, gold elapsed_ms, pred elapsed_ms] */
-export type ExecEnc = [number[], number, number, number, number, (number | null)[], Ref<PreviewEnc>, Ref<PreviewEnc>, number, number];
+export type ExecEnc = [(number | null)[], number, number, number, number, (number | null)[], Ref<PreviewEnc>, Ref<PreviewEnc>, number, number];
 /** [name, start, end, credit_offset, reward, new_matches, gold_nodes, error] */
 export type StepEnc = [string | null, number, number, number, number, number[], number, StructuralStep['error']];
 
@@ -303,7 +303,8 @@ export function buildPayload(records: readonly ScoredRecord[], summary: ScoreSum
     const d: DetailEnc = {
       x: x
         ? [
-            METRIC_KEYS.map((m) => round6(x.metrics[m])),
+            // An output written before the official metrics has no spider_ex / bird_soft_f1: null.
+            METRIC_KEYS.map((m) => (typeof x.metrics[m] === 'number' ? round6(x.metrics[m]) : null)),
             round6(x.format_think),
             round6(x.format_reasoning),
             round6(x.tag_count),
@@ -424,7 +425,7 @@ export function expandRecord(row: SampleRow, d: DetailEnc, rewardKeys: readonly 
   let execution: ExecutionScores | null = null;
   if (d.x) {
     const [mv, ft, fr, tc, w, rv, g, p, ge, pe] = d.x;
-    const metrics = Object.fromEntries(METRIC_KEYS.map((k, j) => [k, mv[j]])) as unknown as ExecutionMetrics;
+    const metrics = Object.fromEntries(METRIC_KEYS.map((k, j) => [k, mv[j]])) as unknown as RecordMetrics;
     const rewards: Record<string, number> = {};
     rewardKeys.forEach((k, j) => {
       if (rv[j] !== null && rv[j] !== undefined) rewards[k] = rv[j]!;

@@ -127,7 +127,7 @@ describe('HTML report in headless Chromium', { skip }, () => {
     assert.ok(await page.locator('.sl-stats').isVisible());
     const stats = await page.locator('.sl-stats').innerText();
     assert.match(stats, /Records\s+9\b/);
-    assert.match(stats, /EX accuracy\s+42\.9%/);
+    assert.match(stats, /layout-A EX\s+42\.9%/);
     // Histograms: the headline reward and others, with drawn bars.
     assert.ok((await page.locator('.sl-hist').count()) >= 5);
     const barHeights = await page.$$eval('.sl-hist-large .sl-hist-bar', (bars) => bars.map((b) => Number(b.getAttribute('height'))));

@@ -166,3 +166,38 @@ test('BIRD mini-dev, 13 systems on generated databases: BIRD EX and Soft-F1 equa
   assert.equal(compared, 13 * 500);
   assert.equal(problems.length, 0);
 });
+
+// The same figures as `steplens score` writes them per record (execution.metrics.spider_ex,
+// test_suite.correct), through the CLI a person runs, for two systems.
+test('steplens score --test-suite: each record\'s spider_ex and test_suite.correct equal the official evaluator', { skip: spiderSkip(), timeout: 10 * 60_000 }, (t) => {
+  const data = sharedDataDir()!;
+  const spider = join(data, 'spider_dev');
+  const tmp = mkdtempSync(join(tmpdir(), 'steplens-official-score-'));
+  try {
+    let compared = 0;
+    const problems: string[] = [];
+    for (const system of ['codes-7b', 'dail-sql_gpt-4']) {
+      const out = join(tmp, `${system}.jsonl`);
+      const args = [join(REPO_ROOT, 'bin/steplens.cjs'), 'score', join(spider, 'predictions', `${system}.txt`), '--gold', join(spider, 'gold_example.txt'), '--db-root', join(spider, 'database'), '--test-suite', join(data, 'spider_dev_test_suite'), '--out', out, '--jobs', '2'];
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const fixture = readTsv(join(FIXTURES, `spider_${system}.tsv`));
+      for (const line of readFileSync(out, 'utf8').split('\n')) {
+        if (!line) continue;
+        const rec = JSON.parse(line);
+        const want = fixture.get(rec.index);
+        if (!want) continue; // wta_1: no database, not in the fixture
+        compared++;
+        const ts = rec.test_suite?.correct === true ? '1' : rec.test_suite?.correct === false ? '0' : String(rec.test_suite?.correct);
+        const ex = String(rec.execution?.metrics.spider_ex);
+        if (ex !== want[2] || ts !== want[3]) problems.push(`${system} #${rec.index}: spider_ex ${ex} / test_suite ${ts}, official ${want[2]} / ${want[3]}`);
+      }
+    }
+    t.diagnostic(`${compared} records compared; ${problems.length} differ`);
+    if (problems.length) console.error(problems.slice(0, 40).join('\n'));
+    assert.equal(compared, 2 * 972);
+    assert.equal(problems.length, 0);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

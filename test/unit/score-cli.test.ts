@@ -119,7 +119,7 @@ test('score: every record scored or reported in input order, with execution and 
   assert.equal(summary.error_classes['input/malformed_json'], 1);
   assert.equal(summary.per_database.concert_singer.records, 5); // with the record missing its gold
   assert.equal(summary.per_database.concert_singer.scored, 4);
-  assert.match(r.stderr, /EX accuracy 75\.0% \(3\/4\)/);
+  assert.match(r.stderr, /layout-A EX 75\.0% \(3\/4\)/);
   assert.match(r.stderr, /wrote 8 records -> /);
   }));
 

@@ -90,7 +90,7 @@ test('summary: counts, accuracy, histogram bins, error classes, groups', () => {
   const s = new SummaryBuilder(['in.jsonl'], 'QATCH');
   const exec = (ex: number, qa: number) =>
     ({
-      metrics: { cell_precision: qa, cell_recall: qa, tuple_cardinality: qa, tuple_constraint: qa, tuple_order: qa, qa, f1: qa, ex, bird_ex: ex },
+      metrics: { cell_precision: qa, cell_recall: qa, tuple_cardinality: qa, tuple_constraint: qa, tuple_order: qa, qa, f1: qa, ex, bird_ex: ex, spider_ex: ex, bird_soft_f1: qa },
       format_think: 0,
       format_reasoning: 0,
       tag_count: 0,

@@ -31,8 +31,10 @@ const RANGES: Record<string, [number, number]> = {
 };
 
 const METRIC_LABELS: [string, string][] = [
-  ['ex', 'EX (layout A)'],
+  ['spider_ex', 'Spider EX'],
+  ['ex', 'layout-A EX'],
   ['bird_ex', 'BIRD EX'],
+  ['bird_soft_f1', 'Soft-F1'],
   ['qa', 'QA (cp·cr·tc)'],
   ['f1', 'cell F1'],
   ['cell_precision', 'cell precision'],
@@ -102,7 +104,7 @@ export function renderDrilldown(r: ScoredRecord, opts: DrilldownOptions = {}): H
     { class: 'sl-dd-badges' },
     h('span', { class: 'sl-badge' }, h('span', { class: 'sl-muted' }, `${r.reward.name} `), h('span', { class: ['sl-chip', valueClass(r.reward.value, rlo, rhi)] }, fmtNum(r.reward.value))),
     x ? h('span', { class: ['sl-badge', x.metrics.ex === 1 ? 'sl-badge-ok' : 'sl-badge-bad'] }, x.metrics.ex === 1 ? 'EX ✓' : 'EX ✗') : r.status === 'infrastructure_error' ? null : h('span', { class: 'sl-badge' }, 'not executed'),
-    r.test_suite ? h('span', { class: ['sl-badge', r.test_suite.correct ? 'sl-badge-ok' : 'sl-badge-bad'] }, r.test_suite.correct ? 'test-suite ✓' : 'test-suite ✗') : null,
+    r.test_suite && r.test_suite.correct !== null ? h('span', { class: ['sl-badge', r.test_suite.correct ? 'sl-badge-ok' : 'sl-badge-bad'] }, r.test_suite.correct ? 'test-suite ✓' : 'test-suite ✗') : null,
     r.status === 'bad_record' ? h('span', { class: 'sl-badge sl-badge-bad' }, 'bad record') : null,
     r.status === 'infrastructure_error'
       ? h('span', { class: 'sl-badge sl-badge-infra', title: 'Its database was locked, unreadable or gone: neither a match nor a mismatch; `steplens score --resume` scores it again.' }, 'infrastructure error · not scored')
@@ -139,7 +141,7 @@ export function renderDrilldown(r: ScoredRecord, opts: DrilldownOptions = {}): H
     groups.push(
       scoreGroup(
         'Execution',
-        METRIC_LABELS.map(([k, label]) => kv(label, valueChip((x.metrics as unknown as Record<string, number>)[k]), k)),
+        METRIC_LABELS.map(([k, label]) => kv(label, valueChip((x.metrics as unknown as Record<string, number | undefined>)[k] ?? null), k)),
       ),
     );
     side.push(
@@ -174,7 +176,10 @@ export function renderDrilldown(r: ScoredRecord, opts: DrilldownOptions = {}): H
   if (r.test_suite) {
     groups.push(
       scoreGroup('Test suite', [
-        kv('correct', r.test_suite.correct ? h('span', { class: 'sl-ok' }, '✓ yes') : h('span', { class: 'sl-bad' }, '✗ no')),
+        kv(
+          'test-suite EX',
+          r.test_suite.correct === null ? h('span', { class: 'sl-muted' }, 'no verdict (gold fails)') : r.test_suite.correct ? h('span', { class: 'sl-ok' }, '✓ yes') : h('span', { class: 'sl-bad' }, '✗ no'),
+        ),
         kv('variants', String(r.test_suite.variants)),
         r.test_suite.failed_on.length ? kv('failed on', h('span', { class: 'sl-mono sl-small' }, r.test_suite.failed_on.join(', '))) : [],
       ]),

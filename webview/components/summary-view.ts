@@ -43,15 +43,17 @@ export function fieldOfDistribution(summary: ScoreSummary, key: string): RangeFi
 const PREFERRED = ['ex', 'qa', 'relpm_f1', 'astpm_f1', 'steprtm_total', 'steprtm_outcome', 'test_suite', 'bird_ex', 'f1', 'weighted'];
 
 const LABELS: Record<string, string> = {
-  ex: 'EX (layout A)',
+  ex: 'layout-A EX',
+  spider_ex: 'Spider EX',
   bird_ex: 'BIRD EX',
+  bird_soft_f1: 'Soft-F1',
   qa: 'QA (cp·cr·tc)',
   f1: 'Cell F1',
   relpm_f1: 'RelPM F1',
   astpm_f1: 'AstPM F1',
   steprtm_total: 'StepRTM total',
   steprtm_outcome: 'StepRTM outcome',
-  test_suite: 'Test-suite EX',
+  test_suite: 'test-suite EX',
   cell_precision: 'Cell precision',
   cell_recall: 'Cell recall',
   tuple_cardinality: 'Tuple cardinality',
@@ -86,13 +88,15 @@ function rateBar(a: Accuracy | null): HTMLElement {
 function groupTable(title: string, groups: Record<string, GroupSummary>, onPick: ((name: string) => void) | undefined, kind: string): HTMLElement {
   const names = Object.keys(groups).sort((a, b) => groups[b].records - groups[a].records || a.localeCompare(b));
   const anyTs = names.some((n) => groups[n].test_suite);
+  const anySpider = names.some((n) => groups[n].spider_ex);
   const head = h(
     'tr',
     null,
     h('th', null, kind),
     h('th', { class: 'sl-num' }, 'records'),
     h('th', { class: 'sl-num' }, 'scored'),
-    h('th', null, 'EX'),
+    anySpider ? h('th', null, 'Spider EX') : null,
+    h('th', null, 'layout-A EX'),
     anyTs ? h('th', null, 'test-suite EX') : null,
     h('th', { class: 'sl-num' }, 'reward'),
     h('th', { class: 'sl-num' }, 'RelPM F1'),
@@ -111,6 +115,7 @@ function groupTable(title: string, groups: Record<string, GroupSummary>, onPick:
       h('td', { class: 'sl-group-name', title: n }, n),
       h('td', { class: 'sl-num' }, fmtInt(g.records)),
       h('td', { class: 'sl-num' }, fmtInt(g.scored)),
+      anySpider ? h('td', null, rateBar(g.spider_ex)) : null,
       h('td', null, rateBar(g.ex)),
       anyTs ? h('td', null, rateBar(g.test_suite)) : null,
       h('td', { class: 'sl-num' }, valueChip(g.reward_mean)),
@@ -192,8 +197,10 @@ export function renderSummary(summary: ScoreSummary, opts: SummaryViewOptions = 
       ? stat('Not scored', fmtInt(summary.infrastructure_errors), 'infrastructure errors (database locked, unreadable or gone; --resume retries)', 'sl-stat-infra')
       : null,
     stat('Executed', fmtInt(summary.executed), summary.records ? `${fmtPct(summary.executed / summary.records)} of records` : undefined),
-    accuracyStat('EX accuracy', summary.ex),
-    accuracyStat('Test-suite EX', summary.test_suite),
+    // Named as the benchmarks name them (METRIC_INFO); Spider EX only in summaries that have it.
+    summary.spider_ex ? accuracyStat('Spider EX', summary.spider_ex) : null,
+    accuracyStat('test-suite EX', summary.test_suite),
+    accuracyStat('layout-A EX', summary.ex),
     headline ? stat('Mean reward', fmtNum(headline.mean), summary.reward, valueClass(headline.mean, ...rangeOf(headline))) : stat('Mean reward', '–', summary.reward),
     stat('Errors', fmtInt(errorsTotal), `${Object.keys(summary.error_classes ?? {}).length} classes`, errorsTotal ? 'sl-stat-bad' : undefined),
     summary.timing ? stat('Wall time', fmtMs(summary.timing.wall_ms), `${fmtNum(summary.timing.records_per_second, 1)} records/s`) : null,

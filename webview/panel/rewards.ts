@@ -4,18 +4,11 @@
 
 import type { ScoredRecord } from '../../src/core/score/types.ts';
 import { fmtNum, h, s, valueChip } from '../components/dom.ts';
+import { METRIC_INFO, type RecordMetricName } from '../../src/core/rewards/metric-names.ts';
 
-export const METRICS: { key: string; label: string; what: string }[] = [
-  { key: 'ex', label: 'EX (layout A)', what: 'Same number of rows and the same set of rows once each row’s cells are sorted (Spider EX; row and column order ignored).' },
-  { key: 'bird_ex', label: 'BIRD EX', what: 'The set of predicted rows equals the set of gold rows (column order matters, duplicates do not).' },
-  { key: 'qa', label: 'QA', what: 'QATCH score: the mean of cell precision, cell recall and tuple cardinality.' },
-  { key: 'cell_precision', label: 'cell precision', what: 'Share of the predicted result’s cells that also occur in the gold result.' },
-  { key: 'cell_recall', label: 'cell recall', what: 'Share of the gold result’s cells that occur in the predicted result.' },
-  { key: 'f1', label: 'cell F1', what: 'Harmonic mean of cell precision and cell recall.' },
-  { key: 'tuple_cardinality', label: 'tuple cardinality', what: 'Smaller row count over larger row count: 1 when both results have as many rows.' },
-  { key: 'tuple_constraint', label: 'tuple constraint', what: 'Share of distinct gold rows that occur exactly as often in the prediction.' },
-  { key: 'tuple_order', label: 'tuple order', what: 'Rank correlation of the common rows’ order, mapped to [0, 1] (0.5: unrelated order).' },
-];
+// The official benchmark metrics first, then the layout-A ones the rewards are computed from.
+const METRIC_ORDER = ['spider_ex', 'ex', 'bird_ex', 'bird_soft_f1', 'qa', 'cell_precision', 'cell_recall', 'f1', 'tuple_cardinality', 'tuple_constraint', 'tuple_order'] as const satisfies readonly RecordMetricName[];
+export const METRICS: { key: RecordMetricName; label: string; what: string }[] = METRIC_ORDER.map((key) => ({ key, ...METRIC_INFO[key] }));
 
 const RANGES: Record<string, [number, number]> = { 'SQL-R1': [-1, 7.5], 'SQL-R1-EX': [-1, 7.5], penalty_no_format: [-1, 0] };
 
@@ -197,12 +190,13 @@ export function renderRewards(r: ScoredRecord, onStep: (k: number | null) => voi
           h(
             'tbody',
             null,
-            METRICS.map((m) => metric(m.label, (x.metrics as unknown as Record<string, number>)[m.key], m.what, m.key)),
+            // A record written before the official metrics lacks spider_ex / bird_soft_f1: shown as –.
+            METRICS.map((m) => metric(m.label, x.metrics[m.key] ?? null, m.what, m.key)),
             r.test_suite
               ? metric(
-                  'test-suite EX',
-                  r.test_suite.correct ? 1 : 0,
-                  `EX on every test-suite variant database (${r.test_suite.checked} of ${r.test_suite.variants} checked${r.test_suite.failed_on.length ? `; differs on ${r.test_suite.failed_on.join(', ')}` : ''}).`,
+                  METRIC_INFO.test_suite.label,
+                  r.test_suite.correct === null ? null : r.test_suite.correct ? 1 : 0,
+                  `${METRIC_INFO.test_suite.what} ${r.test_suite.checked} of ${r.test_suite.variants + 1} databases run${r.test_suite.failed_on.length ? `; fails on ${r.test_suite.failed_on.join(', ')}` : ''}${r.test_suite.correct === null ? '; no verdict: gold fails on one of them' : ''}.`,
                   'test_suite',
                 )
               : null,

@@ -14,7 +14,7 @@ const LABELS: Record<keyof ExecutionMetrics, string> = {
   tuple_order: 'tuple order',
   qa: 'QA (cp_cr_tc)',
   f1: 'F1',
-  ex: 'EX (layout A)',
+  ex: 'layout-A EX',
   bird_ex: 'BIRD EX',
 };
 

@@ -52,7 +52,8 @@ export const scoreCommand: Command = {
     'Databases:',
     '  --db-root <dir>            <dir>/<db_id>/<db_id>.sqlite (executed, schema read from it)',
     '  --schema <tables.json>     schemas for databases that are not under --db-root (structural scores only)',
-    '  --test-suite <dir>         test-suite EX over <dir>/<db_id>/*.sqlite',
+    '  --test-suite <dir>         official test-suite EX over the record\'s database and <dir>/<db_id>/*.sqlite',
+    '  --keep-distinct            Spider EX and test-suite EX keep DISTINCT (the official --keep_distinct; default: removed)',
     '  --structural-only          do not execute anything',
     'Scoring:',
     `  --reward <name>            headline reward (default ${DEFAULT_HEADLINE}; also EX, QATCH, ex, qa, weighted, test_suite, relpm_f1, ...)`,
@@ -70,6 +71,7 @@ export const scoreCommand: Command = {
   ].join('\n'),
   options: {
     'structural-only': { type: 'boolean' },
+    'keep-distinct': { type: 'boolean' },
     'db-root': { type: 'string' },
     schema: { type: 'string' },
     'test-suite': { type: 'string' },
@@ -174,6 +176,7 @@ export const scoreCommand: Command = {
           'test-suite': testSuite ? resolve(testSuite) : null,
           'db-root': dbRoot ? resolve(dbRoot) : null,
           'structural-only': structuralOnly,
+          ...(args.values['keep-distinct'] === true ? { 'keep-distinct': true } : {}),
           ...Object.fromEntries(FIELD_FLAGS.map((f) => [`${f}-field`, stringOpt(args, `${f}-field`) ?? null])),
         },
       };
@@ -265,6 +268,7 @@ export const scoreCommand: Command = {
           timeoutMs,
           weights,
           reward,
+          official: { keepDistinct: args.values['keep-distinct'] === true },
         },
         skip: done.size ? (item) => done.has(itemKey(item)) : undefined,
         sink: (r) => {

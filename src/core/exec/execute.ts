@@ -271,6 +271,7 @@ function runOne(conn: Entry, job: WireJob, t0: number, getShape: () => SqlShape)
   const cap = job.rowCap > 0 ? job.rowCap : Infinity;
   const maxCells = job.maxCells > 0 ? job.maxCells : Infinity;
   const maxBytes = job.maxBytes > 0 ? job.maxBytes : Infinity;
+  const exactIntegers = job.exactIntegers === true;
   // Rows are copied straight into one flat array (the wire format); iterate() never
   // materializes rows past the cap or the budget, so memory stays bounded.
   const cells: Cell[] = [];
@@ -297,7 +298,7 @@ function runOne(conn: Entry, job: WireJob, t0: number, getShape: () => SqlShape)
           if (typeof v === 'string') bytes += 2 * v.length;
           else if (v instanceof Uint8Array) bytes += v.length;
           // safeIntegers(true) gives every INTEGER as bigint; keep bigint only where a double would lose digits.
-          cells.push(typeof v === 'bigint' && v >= MIN_EXACT && v <= MAX_EXACT ? Number(v) : (v as Cell));
+          cells.push(typeof v === 'bigint' && !exactIntegers && v >= MIN_EXACT && v <= MAX_EXACT ? Number(v) : (v as Cell));
         }
         rowCount++;
         if (bytes > maxBytes) {

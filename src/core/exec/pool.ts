@@ -64,6 +64,8 @@ export interface ExecQuery {
   timeoutMs?: number;
   /** Overrides the pool's row cap for this query. */
   rowCap?: number;
+  /** INTEGER cells as bigint always (WireJob.exactIntegers); such results are not for the shared caches. */
+  exactIntegers?: boolean;
 }
 
 export interface ExecPoolStats {
@@ -330,7 +332,7 @@ export class ExecPool {
   private pending(q: ExecQuery, res: (r: ExecResult) => void, rej: (e: Error) => void): Pending {
     const rowCap = q.rowCap ?? this.rowCap;
     return {
-      job: { db: resolve(q.db), sql: q.sql, rowCap, rowCapMode: this.rowCapMode, maxCells: this.maxResultCells, maxBytes: this.maxResultBytes },
+      job: { db: resolve(q.db), sql: q.sql, rowCap, rowCapMode: this.rowCapMode, maxCells: this.maxResultCells, maxBytes: this.maxResultBytes, ...(q.exactIntegers ? { exactIntegers: true } : {}) },
       timeoutMs: q.timeoutMs ?? this.timeoutMs,
       resolve: res,
       reject: rej,

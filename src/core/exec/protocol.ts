@@ -99,6 +99,8 @@ export interface WireJob {
   maxCells: number;
   /** ... and about this many bytes (see resultBytes in execute.ts); past either, the result is `result_too_large`. */
   maxBytes: number;
+  /** Every INTEGER as bigint, so 2 and 2.0 stay apart (the official Spider match can tell them apart); default: number where exact. */
+  exactIntegers?: boolean;
 }
 
 export type ToWorker =
@@ -170,6 +172,7 @@ function parseJob(v: unknown, what: string): WireJob {
     rowCapMode: mode,
     maxCells: nat(o, 'maxCells', what),
     maxBytes: nat(o, 'maxBytes', what),
+    ...(o.exactIntegers === true ? { exactIntegers: true } : {}),
   };
 }
 

@@ -26,7 +26,18 @@ export interface ExecutionMetrics {
   bird_ex: number;
 }
 
-export { METRIC_NAMES } from './metric-names.ts';
+/**
+ * A scored record's `execution.metrics`: the layout-A metrics above (what the
+ * rewards are computed from, unchanged) plus the benchmarks' official ones.
+ */
+export interface RecordMetrics extends ExecutionMetrics {
+  /** Spider EX as test-suite-sql-eval's eval_exec_match computes it on the record's database; null when gold fails there (the official script stops). */
+  spider_ex: number | null;
+  /** BIRD mini-dev Soft-F1 (evaluation_f1.py). */
+  bird_soft_f1: number;
+}
+
+export { METRIC_NAMES, RECORD_METRIC_NAMES, METRIC_INFO } from './metric-names.ts';
 
 export function rowsOk(rows: readonly Row[]): QueryOutcome {
   return { ok: true, rows };

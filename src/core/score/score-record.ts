@@ -5,6 +5,7 @@
 // point of the CLI, the language server and the panel.
 
 import type { ExecPool, ExecResult, ResultCache } from '../exec/index.ts';
+import type { OfficialFlags } from '../exec/official.ts';
 import type { RewardWeight } from '../rewards/weighted.ts';
 import type { Schema } from '../plan/schema.ts';
 import { formatReward, tagCountReward } from '../trace/completion.ts';
@@ -44,6 +45,8 @@ export interface ScoreContext {
   weights?: readonly RewardWeight[];
   /** Headline reward name (see headline.ts). */
   reward: string;
+  /** The official Spider evaluator's flags for spider_ex and test_suite (default: as its script, DISTINCT removed). */
+  official?: OfficialFlags;
 }
 
 /** The output record of an input entry that could not be read. */

@@ -3,7 +3,7 @@
 // distribution of every reward, EX and test-suite accuracy, error classes, and
 // breakdowns per database and per input file (system).
 
-import { METRIC_NAMES } from '../rewards/metrics.ts';
+import { RECORD_METRIC_NAMES } from '../rewards/metrics.ts';
 import { REWARD_SPECS } from '../rewards/registry.ts';
 import { headlineRange } from './headline.ts';
 import { SUMMARY_SCHEMA, type Accuracy, type Distribution, type GroupSummary, type RecordError, type ScoreSummary, type ScoredRecord } from './types.ts';
@@ -61,6 +61,7 @@ class GroupBuilder {
   records = 0;
   scored = 0;
   readonly ex = new AccuracyBuilder();
+  readonly spiderEx = new AccuracyBuilder();
   readonly testSuite = new AccuracyBuilder();
   private rewardSum = 0;
   private rewardN = 0;
@@ -71,8 +72,8 @@ class GroupBuilder {
     this.records++;
     if (r.status !== 'scored') return;
     this.scored++;
-    if (r.execution) this.ex.add(r.execution.metrics.ex === 1);
-    if (r.test_suite) this.testSuite.add(r.test_suite.correct);
+    if (r.execution) addOfficial(this.ex, this.spiderEx, r);
+    if (r.test_suite && r.test_suite.correct !== null) this.testSuite.add(r.test_suite.correct);
     if (r.reward.value !== null) {
       this.rewardSum += r.reward.value;
       this.rewardN++;
@@ -88,11 +89,20 @@ class GroupBuilder {
       records: this.records,
       scored: this.scored,
       ex: this.ex.finish(),
+      spider_ex: this.spiderEx.total ? this.spiderEx.finish() : null,
       test_suite: this.testSuite.total ? this.testSuite.finish() : null,
       reward_mean: this.rewardN ? round6(this.rewardSum / this.rewardN) : null,
       relpm_f1_mean: this.relpmN ? round6(this.relpmSum / this.relpmN) : null,
     };
   }
+}
+
+/** Layout-A EX of an executed record, and Spider EX where it has a verdict (null: gold failed there). */
+function addOfficial(ex: AccuracyBuilder, spiderEx: AccuracyBuilder, r: ScoredRecord): void {
+  const m = r.execution!.metrics;
+  ex.add(m.ex === 1);
+  // Outputs written before Spider EX existed have no such field.
+  if (m.spider_ex !== null && m.spider_ex !== undefined) spiderEx.add(m.spider_ex === 1);
 }
 
 /** Every value a record contributes to the distributions, by name. */
@@ -101,11 +111,11 @@ function values(r: ScoredRecord): [string, number | null][] {
   if (r.format) out.push(['format_think', r.format.format_think], ['format_reasoning', r.format.format_reasoning], ['tag_count', r.format.tag_count]);
   const e = r.execution;
   if (e) {
-    for (const m of METRIC_NAMES) out.push([m, e.metrics[m]]);
+    for (const m of RECORD_METRIC_NAMES) out.push([m, e.metrics[m]]);
     out.push(['weighted', e.weighted]);
     for (const s of REWARD_SPECS) if (!s.needs) out.push([s.key, e.rewards[s.key] ?? null]);
   }
-  if (r.test_suite) out.push(['test_suite', r.test_suite.correct ? 1 : 0]);
+  if (r.test_suite) out.push(['test_suite', r.test_suite.correct === null ? null : r.test_suite.correct ? 1 : 0]);
   out.push(['relpm_f1', r.relpm?.f1 ?? null], ['astpm_f1', r.astpm?.f1 ?? null]);
   out.push(['steprtm_total', r.steprtm?.total ?? null], ['steprtm_outcome', r.steprtm?.outcome ?? null]);
   return out;
@@ -124,6 +134,7 @@ export class SummaryBuilder {
   private infrastructure = 0;
   private executed = 0;
   private readonly ex = new AccuracyBuilder();
+  private readonly spiderEx = new AccuracyBuilder();
   private readonly testSuite = new AccuracyBuilder();
   private readonly distributions = new Map<string, DistributionBuilder>();
   private readonly errorClasses = new Map<string, number>();
@@ -147,9 +158,9 @@ export class SummaryBuilder {
     else this.scored++;
     if (r.execution) {
       this.executed++;
-      this.ex.add(r.execution.metrics.ex === 1);
+      addOfficial(this.ex, this.spiderEx, r);
     }
-    if (r.test_suite) this.testSuite.add(r.test_suite.correct);
+    if (r.test_suite && r.test_suite.correct !== null) this.testSuite.add(r.test_suite.correct);
     if (r.status === 'scored') {
       // The headline is also a registry reward or metric: count each name once.
       const seen = new Set<string>();
@@ -182,6 +193,7 @@ export class SummaryBuilder {
       infrastructure_errors: this.infrastructure,
       executed: this.executed,
       ex: this.ex.finish(),
+      spider_ex: this.spiderEx.total ? this.spiderEx.finish() : null,
       test_suite: this.testSuite.total ? this.testSuite.finish() : null,
       distributions: dists,
       error_classes: Object.fromEntries([...this.errorClasses].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),

@@ -4,7 +4,7 @@
 // (`steplens.summary/1`). docs/score-output.md documents every field; the
 // HTML report and the VS Code panel read exactly these shapes.
 
-import type { ExecutionMetrics } from '../rewards/metrics.ts';
+import type { RecordMetrics } from '../rewards/metrics.ts';
 import type { Prf, StructuralScore } from '../structural.ts';
 
 export const SCORE_SCHEMA = 'steplens.score/2';
@@ -102,7 +102,8 @@ export interface FormatScores {
 }
 
 export interface ExecutionScores {
-  metrics: ExecutionMetrics;
+  /** The layout-A metrics the rewards use, then the official `spider_ex` and `bird_soft_f1`. */
+  metrics: RecordMetrics;
   format_think: number;
   format_reasoning: number;
   tag_count: number;
@@ -115,13 +116,17 @@ export interface ExecutionScores {
 }
 
 export interface TestSuiteScore {
-  /** Agrees with gold (layout-A EX) on every variant database. */
-  correct: boolean;
-  /** Variant databases of this db_id. */
+  /**
+   * The official test-suite EX (test-suite-sql-eval eval_exec_match, as Spider EX) on the
+   * record's database and every variant: true iff it holds on all. Null when gold fails on
+   * one of them (the official script stops there with an assertion; see `errors`).
+   */
+  correct: boolean | null;
+  /** Variant databases of this db_id (the record's own database comes on top, once). */
   variants: number;
-  /** Variants actually run: checking stops after the chunk (of 8) holding the first disagreement, like the original evaluation. */
+  /** Databases actually run, the record's own first: checking stops after the chunk (of 8) holding the first failure, like the official loop. */
   checked: number;
-  /** File names of the variants it disagreed on among those checked (at most 10). */
+  /** File name of the database where the prediction first failed or disagreed (empty when correct). */
   failed_on: string[];
 }
 
@@ -197,7 +202,11 @@ export interface Accuracy {
 export interface GroupSummary {
   records: number;
   scored: number;
+  /** Layout-A EX (Think2SQL's) of the executed records. */
   ex: Accuracy;
+  /** The official Spider EX over the executed records where gold runs as the official evaluator runs it. */
+  spider_ex: Accuracy | null;
+  /** The official test-suite EX, over the records with a verdict. */
   test_suite: Accuracy | null;
   /** Mean of the headline reward over records that have it. */
   reward_mean: number | null;
@@ -216,7 +225,11 @@ export interface ScoreSummary {
   infrastructure_errors: number;
   /** Records whose prediction and gold were executed. */
   executed: number;
+  /** Layout-A EX (Think2SQL's) of the executed records. */
   ex: Accuracy;
+  /** The official Spider EX over the executed records where gold runs as the official evaluator runs it. */
+  spider_ex: Accuracy | null;
+  /** The official test-suite EX, over the records with a verdict. */
   test_suite: Accuracy | null;
   /** Headline reward, every execution metric and reward, relpm_f1, astpm_f1, steprtm_total, outcome. */
   distributions: Record<string, Distribution>;
