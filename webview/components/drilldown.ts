@@ -6,6 +6,7 @@
 // the reasoning that mentions it.
 
 import type { RecordError, ScoredRecord } from '../../src/core/score/types.ts';
+import { METRIC_DISPLAY_ORDER, METRIC_INFO } from '../../src/core/rewards/metric-names.ts';
 import { fmtMs, fmtNum, h, valueChip, valueClass } from './dom.ts';
 import { PlanTreeView } from './plan-tree.ts';
 import { renderResultDiff } from './result-diff.ts';
@@ -30,19 +31,7 @@ const RANGES: Record<string, [number, number]> = {
   steprtm_outcome: [-1, 1],
 };
 
-const METRIC_LABELS: [string, string][] = [
-  ['spider_ex', 'Spider EX'],
-  ['ex', 'layout-A EX'],
-  ['bird_ex', 'BIRD EX'],
-  ['bird_soft_f1', 'Soft-F1'],
-  ['qa', 'QA (cp·cr·tc)'],
-  ['f1', 'cell F1'],
-  ['cell_precision', 'cell precision'],
-  ['cell_recall', 'cell recall'],
-  ['tuple_cardinality', 'tuple cardinality'],
-  ['tuple_constraint', 'tuple constraint'],
-  ['tuple_order', 'tuple order'],
-];
+const METRIC_LABELS: [string, string][] = METRIC_DISPLAY_ORDER.map((k) => [k, METRIC_INFO[k].label]);
 
 function kv(label: string, value: Node | string, title?: string): Node[] {
   return [h('dt', { title: title ?? label }, label), h('dd', null, value)];

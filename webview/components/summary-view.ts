@@ -4,6 +4,7 @@
 // filter the sample table (`onFilter`).
 
 import type { Accuracy, Distribution, GroupSummary, ScoreSummary } from '../../src/core/score/types.ts';
+import { METRIC_INFO } from '../../src/core/rewards/metric-names.ts';
 import { fmtInt, fmtMs, fmtNum, fmtPct, h, valueChip, valueClass } from './dom.ts';
 import { renderHistogram } from './histogram.ts';
 
@@ -43,22 +44,11 @@ export function fieldOfDistribution(summary: ScoreSummary, key: string): RangeFi
 const PREFERRED = ['ex', 'qa', 'relpm_f1', 'astpm_f1', 'steprtm_total', 'steprtm_outcome', 'test_suite', 'bird_ex', 'f1', 'weighted'];
 
 const LABELS: Record<string, string> = {
-  ex: 'layout-A EX',
-  spider_ex: 'Spider EX',
-  bird_ex: 'BIRD EX',
-  bird_soft_f1: 'Soft-F1',
-  qa: 'QA (cp·cr·tc)',
-  f1: 'Cell F1',
+  ...Object.fromEntries(Object.entries(METRIC_INFO).map(([k, v]) => [k, v.label])),
   relpm_f1: 'RelPM F1',
   astpm_f1: 'AstPM F1',
   steprtm_total: 'StepRTM total',
   steprtm_outcome: 'StepRTM outcome',
-  test_suite: 'test-suite EX',
-  cell_precision: 'Cell precision',
-  cell_recall: 'Cell recall',
-  tuple_cardinality: 'Tuple cardinality',
-  tuple_constraint: 'Tuple constraint',
-  tuple_order: 'Tuple order',
   weighted: 'Weighted (TRL)',
 };
 

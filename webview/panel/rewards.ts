@@ -4,11 +4,9 @@
 
 import type { ScoredRecord } from '../../src/core/score/types.ts';
 import { fmtNum, h, s, valueChip } from '../components/dom.ts';
-import { METRIC_INFO, type RecordMetricName } from '../../src/core/rewards/metric-names.ts';
+import { METRIC_DISPLAY_ORDER, METRIC_INFO, type RecordMetricName } from '../../src/core/rewards/metric-names.ts';
 
-// The official benchmark metrics first, then the layout-A ones the rewards are computed from.
-const METRIC_ORDER = ['spider_ex', 'ex', 'bird_ex', 'bird_soft_f1', 'qa', 'cell_precision', 'cell_recall', 'f1', 'tuple_cardinality', 'tuple_constraint', 'tuple_order'] as const satisfies readonly RecordMetricName[];
-export const METRICS: { key: RecordMetricName; label: string; what: string }[] = METRIC_ORDER.map((key) => ({ key, ...METRIC_INFO[key] }));
+export const METRICS: { key: RecordMetricName; label: string; what: string }[] = METRIC_DISPLAY_ORDER.map((key) => ({ key, ...METRIC_INFO[key] }));
 
 const RANGES: Record<string, [number, number]> = { 'SQL-R1': [-1, 7.5], 'SQL-R1-EX': [-1, 7.5], penalty_no_format: [-1, 0] };
 

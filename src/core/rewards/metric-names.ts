@@ -20,6 +20,9 @@ export const RECORD_METRIC_NAMES = [...METRIC_NAMES, 'spider_ex', 'bird_soft_f1'
 
 export type RecordMetricName = (typeof RECORD_METRIC_NAMES)[number];
 
+/** The order the report and the panel list them in: the official benchmark metrics first, then the layout-A ones the rewards use. */
+export const METRIC_DISPLAY_ORDER = ['spider_ex', 'ex', 'bird_ex', 'bird_soft_f1', 'qa', 'cell_precision', 'cell_recall', 'f1', 'tuple_cardinality', 'tuple_constraint', 'tuple_order'] as const satisfies readonly RecordMetricName[];
+
 /**
  * Each metric as people know it, with one line on what it measures: the CLI
  * summary, the report and the panel all name them from here (docs/rewards.md).
