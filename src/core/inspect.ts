@@ -219,7 +219,11 @@ export async function inspectRecord(ctx: ScoreContext, r: InputRecord): Promise<
   const texts = ctx.pool ? officialTexts(r.gold_sql, predSql, ctx.official) : null;
   const ownTexts = texts !== null && texts.gold === r.gold_sql && texts.pred === predSql && !texts.predUnparsable && !texts.goldUnparsable;
   const spiderRun = ctx.pool && db.dbPath && texts && !ownTexts ? runTexts(ctx.pool, texts, [db.dbPath], officialOptions(ctx)) : null;
-  const suite = ctx.pool && texts && db.testSuite && db.testSuite.length > 0 ? runTestSuite(ctx, ctx.pool, db.dbPath, db.testSuite, texts) : null;
+  const spider = !ctx.pool || !db.dbPath || !texts ? null : spiderRun ?? spiderFromExecution(ctx.pool, texts, db.dbPath, execution!, ctx.timeoutMs);
+  const suite = ctx.pool && texts && db.testSuite && db.testSuite.length > 0 ? runTestSuite(ctx, ctx.pool, db.dbPath, db.testSuite, texts, spider) : null;
+  // Awaited below unless an earlier await throws; then the record's error says why, not an unhandled rejection.
+  spider?.catch(() => {});
+  suite?.catch(() => {});
   if (ctx.pool && !db.dbPath) errors.push({ stage: 'database', kind: 'no_database', message: `no database file for "${r.db_id}": execution rewards not computed` });
   if (ctx.pool && db.testSuite && db.testSuite.length === 0) errors.push({ stage: 'test_suite', kind: 'no_suite', message: `no test-suite databases for "${r.db_id}"` });
 
@@ -236,11 +240,11 @@ export async function inspectRecord(ctx: ScoreContext, r: InputRecord): Promise<
     const predOutcome = outcomeOf(pred);
     const metrics = metricsMemo.get(gold, pred, () => computeMetrics(goldOutcome, predOutcome));
     const score = scoreCompletion({ completion, predSql: r.pred_sql, gold: goldOutcome, pred: predOutcome, weights: ctx.weights, metrics, parts: parts ?? undefined });
-    const spider = spiderRun ? await spiderRun : { ...((await compareOnDatabase(ctx.pool!, texts!, db.dbPath!, gold, pred, ctx.timeoutMs)) ?? { correct: 1 as const }), databases: 1 };
+    const spiderVerdict = await spider!;
     // On the record's own texts the execution has reported its errors already.
-    if (spiderRun) reportOfficialErrors(errors, spider, 'execution', 'Spider EX', !gold.error);
+    if (spiderRun) reportOfficialErrors(errors, spiderVerdict, 'execution', 'Spider EX', !gold.error);
     const scores: ExecutionScores = {
-      metrics: { ...score.metrics, spider_ex: spider.correct, bird_soft_f1: birdSoftF1(goldOutcome, predOutcome) },
+      metrics: { ...score.metrics, spider_ex: spiderVerdict.correct, bird_soft_f1: birdSoftF1(goldOutcome, predOutcome) },
       format_think: score.format_think,
       format_reasoning: score.format_reasoning,
       tag_count: score.tag_count,
@@ -281,19 +285,40 @@ async function execute(ctx: ScoreContext, pool: ExecPool, db: string, gold: stri
   return { gold: goldResult, pred: predResult, elapsed: nowMs() - t };
 }
 
-const officialOptions = (ctx: ScoreContext) => ({ ...ctx.official, cache: ctx.goldCache, predCache: ctx.predCache, timeoutMs: ctx.timeoutMs });
+const officialOptions = (ctx: ScoreContext) => ({ ...ctx.official, cache: ctx.goldCache, predCache: ctx.predCache, verdicts: ctx.verdictCache, timeoutMs: ctx.timeoutMs });
 
-/** The official test-suite EX: the record's database, then every variant (a copy of it once), stopping after the chunk of the first failure. */
+/** Spider EX from the record's own execution, when the official texts are the record's own. */
+async function spiderFromExecution(pool: ExecPool, texts: OfficialTexts, db: string, execution: Promise<{ gold: ExecResult; pred: ExecResult }>, timeoutMs?: number): Promise<OfficialRunVerdict> {
+  const { gold, pred } = await execution;
+  return { ...((await compareOnDatabase(pool, texts, db, gold, pred, timeoutMs)) ?? { correct: 1 as const }), databases: 1 };
+}
+
+/**
+ * The official test-suite EX: the record's database, then every variant (a copy of it
+ * once), stopping after the chunk of the first failure. The record's database is the
+ * first, and its verdict is Spider EX's: a prediction wrong there is wrong for the
+ * suite (as the official loop stops there), and only a right one goes on to the variants.
+ */
 async function runTestSuite(
   ctx: ScoreContext,
   pool: ExecPool,
   ownDb: string | null,
   variants: readonly string[],
   texts: OfficialTexts,
+  spider: Promise<OfficialRunVerdict> | null,
 ): Promise<{ score: TestSuiteScore; elapsed: number; verdict: OfficialRunVerdict }> {
   const t = nowMs();
   const databases = ownDb ? officialSuiteDatabases(ownDb, variants) : [...variants];
-  const verdict = await runTexts(pool, texts, databases, { ...officialOptions(ctx), chunk: TEST_SUITE_CHUNK });
+  const options = { ...officialOptions(ctx), chunk: TEST_SUITE_CHUNK };
+  const first = ownDb && spider ? await spider : null;
+  let verdict: OfficialRunVerdict;
+  if (!first || first.infrastructure || first.transient) verdict = await runTexts(pool, texts, databases, options);
+  else if (first.correct !== 1) verdict = { ...first, databases: 1 };
+  else if (databases.length === 1) verdict = first;
+  else {
+    const rest = await runTexts(pool, texts, databases.slice(1), options);
+    verdict = { ...rest, databases: rest.databases + 1 };
+  }
   return {
     score: {
       correct: verdict.correct === null ? null : verdict.correct === 1,

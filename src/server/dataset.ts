@@ -25,7 +25,7 @@ import { lineHash, Sidecar, sidecarPathFor, type Annotation, type ReviewStatus }
 import { runQuery, type DatasetQuery } from '../core/dataset/query.ts';
 import { exportRecord, type ExportFormat } from '../core/dataset/export.ts';
 import { compareRuns, type ComparePair, type CompareResult } from '../core/dataset/compare.ts';
-import { ExecPool, ResultCache, defaultWorkerPath } from '../core/exec/index.ts';
+import { ExecPool, ResultCache, VerdictCache, defaultWorkerPath } from '../core/exec/index.ts';
 import { inspectRecord } from '../core/inspect.ts';
 import { databaseResolver } from '../core/score/databases.ts';
 import type { FieldOptions } from '../core/score/input.ts';
@@ -288,6 +288,7 @@ export class DatasetService {
   private pool: ExecPool | null = null;
   private readonly goldCache = new ResultCache();
   private readonly predCache = new ResultCache();
+  private readonly verdictCache = new VerdictCache();
   private readonly structuralCache = new StructuralCache(4096);
   private resolver: { root: string | null; f: ScoreContext['database'] } | null = null;
 
@@ -553,6 +554,7 @@ export class DatasetService {
       pool: s.databaseRoot ? this.pool : null,
       goldCache: this.goldCache,
       predCache: this.predCache,
+      verdictCache: this.verdictCache,
       structuralCache: this.structuralCache,
       timeoutMs: s.timeoutMs,
       reward: s.headlineReward,
@@ -661,32 +663,42 @@ const SEARCH_CHARS = 16_384;
 
 /**
  * The lower-cased searchable text of one JSONL line: the string values of its top-level search keys,
+ * and in a chat-format record (`"messages": [{"role", "content"}, ...]`) every message's content,
  * found by scanning the text (no JSON.parse of the whole record: a scored record is mostly plans and
  * previews), at most SEARCH_CHARS.
  */
 export function searchTextOfLine(text: string, kind: DatasetKind): string {
   let out = '';
+  const add = (v: string | null) => {
+    if (v !== null) out += (out ? '\n' : '') + v;
+    return out.length >= SEARCH_CHARS;
+  };
+  let full = false;
   for (const k of SEARCH_KEYS[kind]) {
     const at = text.indexOf(`"${k}":`);
-    if (at < 0) continue;
-    let i = at + k.length + 3;
-    while (text.charCodeAt(i) === 32) i++;
-    if (text.charCodeAt(i) !== 34) continue;
-    let j = i + 1;
-    while (j < text.length) {
-      const c = text.charCodeAt(j);
-      if (c === 92) j += 2;
-      else if (c === 34) break;
-      else j++;
-    }
-    let v: string;
-    try {
-      v = JSON.parse(text.slice(i, j + 1)) as string;
-    } catch {
-      continue;
-    }
-    out += (out ? '\n' : '') + v;
-    if (out.length >= SEARCH_CHARS) break;
+    if (at >= 0 && (full = add(jsonStringAt(text, at + k.length + 3)))) break;
+  }
+  const messages = full || kind !== 'dataset' ? -1 : text.indexOf('"messages":');
+  for (let at = messages < 0 ? -1 : text.indexOf('"content":', messages); at >= 0; at = text.indexOf('"content":', at + 10)) {
+    if (add(jsonStringAt(text, at + 10))) break;
   }
   return out.slice(0, SEARCH_CHARS).toLowerCase();
+}
+
+/** The JSON string value starting at `i` (after spaces), or null when there is none. */
+function jsonStringAt(text: string, i: number): string | null {
+  while (text.charCodeAt(i) === 32) i++;
+  if (text.charCodeAt(i) !== 34) return null;
+  let j = i + 1;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (c === 92) j += 2;
+    else if (c === 34) break;
+    else j++;
+  }
+  try {
+    return JSON.parse(text.slice(i, j + 1)) as string;
+  } catch {
+    return null;
+  }
 }

@@ -93,7 +93,8 @@ test('a plain dataset: rows at once, malformed lines listed, scored in the backg
   assert.ok(first.bad.every((b) => b.message.includes('plain.jsonl') && b.message.includes(`line ${b.line}`)), JSON.stringify(first.bad));
 
   // Background scoring fills in EX, the headline and StepRTM; the numbers equal `steplens score` on the same file.
-  const scored = await waitUntil(() => rows(), (p) => p.rowsOut.filter((r) => r.status !== null).length >= 4, 'scored', 90_000);
+  // Lines 1-4 are the scorable records (the bad lines have a status at once).
+  const scored = await waitUntil(() => rows(), (p) => p.rowsOut.filter((r) => r.line <= 4 && r.status !== null).length === 4, 'scored', 90_000);
   const out = join(dir, 'plain.scored.jsonl');
   score(path, out);
   const cli = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; status: string; reward: { value: number | null }; execution: { metrics: { ex: number } } | null; steprtm: { total: number } | null });

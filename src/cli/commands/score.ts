@@ -6,7 +6,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { availableParallelism, totalmem } from 'node:os';
-import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_RESULT_CELLS, ExecPool, ResultCache, clampWorkers } from '../../core/exec/index.ts';
+import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_RESULT_CELLS, ExecPool, ResultCache, VerdictCache, clampWorkers } from '../../core/exec/index.ts';
 import { cpuReport } from '../cpu-report.ts';
 import { parseWeights, type RewardWeight } from '../../core/rewards/weighted.ts';
 import { databaseResolver } from '../../core/score/databases.ts';
@@ -254,6 +254,7 @@ export const scoreCommand: Command = {
     // Databases are read-only inputs of a run: look at each file at most once a second, not per query.
     const goldCache = new ResultCache({ maxEntries: 50_000, maxCellsPerEntry: 200_000, identityTtlMs: 1000 });
     const predCache = new ResultCache({ maxEntries: 20_000, maxCellsPerEntry: 20_000, identityTtlMs: 1000 });
+    const verdictCache = new VerdictCache();
     const structuralCache = new StructuralCache(50_000, 50_000, structuralPool);
     let result;
     try {
@@ -264,6 +265,7 @@ export const scoreCommand: Command = {
           pool,
           goldCache,
           predCache,
+          verdictCache,
           structuralCache,
           timeoutMs,
           weights,
@@ -286,7 +288,7 @@ export const scoreCommand: Command = {
       writer?.close();
       if (process.env.STEPLENS_DEBUG && pool) io.stderr(`steplens: exec pool ${JSON.stringify(pool.stats())}\n`);
       if (process.env.STEPLENS_DEBUG) {
-        const caches = { goldCells: goldCache.cells, goldEntries: goldCache.size, predCells: predCache.cells, predEntries: predCache.size, structural: structuralCache.stats() };
+        const caches = { goldCells: goldCache.cells, goldEntries: goldCache.size, predCells: predCache.cells, predEntries: predCache.size, verdictHits: verdictCache.hits, structural: structuralCache.stats() };
         io.stderr(`steplens: caches ${JSON.stringify(caches)}\n`);
       }
       if (process.env.STEPLENS_DEBUG) io.stderr(cpuReport(pool?.spawnedPids() ?? []));

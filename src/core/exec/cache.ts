@@ -32,7 +32,7 @@ export interface ResultCacheOptions {
 }
 
 /** Failures that say nothing about the query itself and must be retried, not cached. */
-const TRANSIENT = new Set(['timeout', 'crashed', 'busy', 'io', 'no_database']);
+export const TRANSIENT_KINDS: ReadonlySet<string> = new Set(['timeout', 'crashed', 'busy', 'io', 'no_database']);
 
 export class ResultCache {
   readonly identity: 'stat' | 'sha256';
@@ -178,7 +178,7 @@ export class ResultCache {
       (r) => {
         this.inflight.delete(key);
         const cells = cellsOf(r);
-        if (!(r.error && TRANSIENT.has(r.error.kind)) && cells <= this.maxCells && !this.entries.has(key)) {
+        if (!(r.error && TRANSIENT_KINDS.has(r.error.kind)) && cells <= this.maxCells && !this.entries.has(key)) {
           this.entries.set(key, r);
           this.totalCells += cells;
           while (this.entries.size > this.maxEntries || (this.totalCells > this.maxTotalCells && this.entries.size > 1)) {

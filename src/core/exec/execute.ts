@@ -4,6 +4,7 @@
 // cannot be interrupted (see docs/execution.md).
 
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Cell, ErrorKind, WireJob, WireResult } from './protocol.ts';
 import { doubleQuotedOccurrences, inspectSql, quotedToString, refuseBeforePrepare, type SqlShape } from './statement.ts';
@@ -16,9 +17,17 @@ interface Entry {
   ino: number;
   size: number;
   mtimeMs: number;
-  /** SQL text → its double-quoted-string rewrite, which depends on this schema only. */
+  /** SQL text → its double-quoted-string rewrite, which depends on the schema only (shared by every file with this schema). */
   dqs: Map<string, string>;
 }
+
+/** Statements that may answer differently each time (a compare job then runs both sides). */
+export const VOLATILE = /random|changes|last_insert_rowid|'now'|current_(date|time)/i;
+
+const SCHEMA_SQL = "SELECT group_concat(type || ' ' || name || ' ' || coalesce(sql, ''), char(10)) FROM sqlite_master";
+
+/** Schemas whose rewrites are kept; past this the memo starts over. */
+const DQS_SCHEMAS_MAX = 4096;
 
 const DQS_MEMO_MAX = 4096;
 
@@ -30,6 +39,8 @@ export class ConnectionCache {
   private readonly max: number;
   private readonly busyTimeoutMs: number;
   private readonly map = new Map<string, Entry>();
+  // A test suite holds dozens of files per schema: a query's rewrite is worked out once for all.
+  private readonly dqsBySchema = new Map<string, Map<string, string>>();
 
   constructor(max: number, busyTimeoutMs = BUSY_TIMEOUT_MS) {
     this.max = Math.max(1, max);
@@ -58,7 +69,8 @@ export class ConnectionCache {
       }
       hit.db.close();
     }
-    let db: Connection;
+    let db: Connection | undefined;
+    let dqs: Map<string, string>;
     try {
       // SQLITE_OPEN_READONLY: the file cannot be written, and no -journal/-wal is created.
       // timeout: how long SQLite waits for another connection's lock before SQLITE_BUSY.
@@ -66,10 +78,19 @@ export class ConnectionCache {
       // Second lock: query_only also refuses writes to the temp schema and attached databases.
       db.pragma('query_only = ON');
     } catch (err) {
+      db?.close();
       const c = classify(err, false);
       throw new ExecFailure(c.kind === 'busy' || c.kind === 'io' ? c.kind : 'no_database', `cannot open database ${path}: ${(err as Error).message}`);
     }
-    const entry: Entry = { db, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, dqs: new Map() };
+    try {
+      // Reads the schema, which the first query needs anyway: a locked or broken file fails here as it would there.
+      dqs = this.dqsMemo(db.prepare(SCHEMA_SQL).pluck().get() as string | null);
+    } catch (err) {
+      db.close();
+      const c = classify(err, false);
+      throw new ExecFailure(c.kind === 'busy' || c.kind === 'io' ? c.kind : 'no_database', c.message);
+    }
+    const entry: Entry = { db, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, dqs };
     this.map.set(path, entry);
     while (this.map.size > this.max) {
       const [oldest, e] = this.map.entries().next().value as [string, Entry];
@@ -77,6 +98,17 @@ export class ConnectionCache {
       e.db.close();
     }
     return entry;
+  }
+
+  private dqsMemo(schema: string | null): Map<string, string> {
+    const key = createHash('sha256').update(schema ?? '').digest('base64');
+    let memo = this.dqsBySchema.get(key);
+    if (!memo) {
+      if (this.dqsBySchema.size >= DQS_SCHEMAS_MAX) this.dqsBySchema.clear();
+      memo = new Map();
+      this.dqsBySchema.set(key, memo);
+    }
+    return memo;
   }
 
   /** Forgets a connection whose session state may have been touched. */

@@ -5,6 +5,7 @@ export type { ExecPoolOptions, ExecPoolStats, ExecQuery } from './pool.ts';
 export { ERROR_KINDS, INFRASTRUCTURE_KINDS } from './protocol.ts';
 export type { Cell, ErrorKind, ExecError, ExecResult, RowCapMode } from './protocol.ts';
 export { ResultCache } from './cache.ts';
+export { VerdictCache } from './official-run.ts';
 export type { ResultCacheOptions } from './cache.ts';
 export { exLayoutA, outcomeOf, sameResultLayoutA, testSuiteExecutionAccuracy, variantDatabases } from './testsuite.ts';
 export type { TestSuiteOptions, TestSuiteVerdict, VariantOutcome } from './testsuite.ts';

@@ -2,10 +2,12 @@
 // databases through the worker pool: `spider_ex` on the record's database, and
 // the official test-suite EX over the record's database plus its variants.
 // Like eval_exec_match it stops at the first database where the prediction
-// fails (in chunks, so the pool still works in parallel).
+// fails (in chunks, so the pool still works in parallel). Each database is one
+// compare job: the workers run both queries and compare them (compare-job.ts).
 
+import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
-import type { ResultCache } from './cache.ts';
+import { TRANSIENT_KINDS, type ResultCache } from './cache.ts';
 import type { ExecPool, ExecQuery } from './pool.ts';
 import { INFRASTRUCTURE_KINDS, type ExecError, type ExecResult } from './protocol.ts';
 import { officialTexts, resultEq, typeAmbiguous, type OfficialFlags, type OfficialTexts } from './official.ts';
@@ -18,6 +20,8 @@ export interface OfficialRunOptions extends OfficialFlags {
   timeoutMs?: number;
   /** Databases run at once before checking for a failure; default 8. */
   chunk?: number;
+  /** Whole verdicts are looked up here first (and stored): a record that repeats another's texts runs nothing. */
+  verdicts?: VerdictCache;
 }
 
 export interface OfficialRunVerdict {
@@ -32,6 +36,8 @@ export interface OfficialRunVerdict {
   failedOn?: string;
   /** A locked or unreadable database (busy, io): not the query's fault, so no verdict. */
   infrastructure?: { side: 'gold' | 'pred'; db: string; error: ExecError };
+  /** The prediction failed for a reason of the moment (a timeout, a crash): not a lasting verdict. */
+  transient?: true;
 }
 
 /** The official folder: the record's database first, then every variant but a copy under the same file name. */
@@ -54,7 +60,55 @@ export async function officialExecMatch(
 
 const query = (db: string, sql: string, timeoutMs: number | undefined): ExecQuery => ({ db, sql, ...(timeoutMs ? { timeoutMs } : {}) });
 
-export async function runTexts(pool: ExecPool, texts: OfficialTexts, databases: readonly string[], options: OfficialRunOptions = {}): Promise<OfficialRunVerdict> {
+export function runTexts(pool: ExecPool, texts: OfficialTexts, databases: readonly string[], options: OfficialRunOptions = {}): Promise<OfficialRunVerdict> {
+  const memo = options.verdicts;
+  if (!memo || databases.length === 0) return runTextsUncached(pool, texts, databases, options);
+  // Database identities as the result caches see them: an edited file never gets a stale verdict.
+  const ids = databases.map((db) => options.cache?.databaseIdentity(db) ?? db);
+  // Hashed: the keys of 10,000 long statements would otherwise hold their text twice over.
+  const key = createHash('sha256')
+    .update([texts.orderMatters, texts.predUnparsable, texts.goldUnparsable, options.chunk ?? 8, texts.gold, texts.sameStatement ? '' : texts.pred, ...ids].join('\u0000'))
+    .digest('base64');
+  return memo.run(key, () => runTextsUncached(pool, texts, databases, options));
+}
+
+/**
+ * Verdicts of whole runs by their texts and databases. Spider dev asks many questions
+ * twice with the same gold SQL, and a model often answers both alike: on a test suite
+ * those repeats are a third of the records (codes-7b: 972 records, 645 distinct runs).
+ * The databases are read-only and the statements deterministic (the result caches
+ * make the same assumption), so a repeat gets the first run's verdict.
+ */
+export class VerdictCache {
+  private readonly entries = new Map<string, Promise<OfficialRunVerdict>>();
+  private readonly maxEntries: number;
+  hits = 0;
+
+  constructor(maxEntries = 100_000) {
+    this.maxEntries = Math.max(1, maxEntries);
+  }
+
+  run(key: string, start: () => Promise<OfficialRunVerdict>): Promise<OfficialRunVerdict> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.hits++;
+      return hit;
+    }
+    const p = start();
+    this.entries.set(key, p);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    // A locked file, a timeout or a crash says nothing lasting about the texts: run them again next time.
+    p.then(
+      (v) => {
+        if (v.transient || v.infrastructure || (v.goldError && TRANSIENT_KINDS.has(v.goldError.kind))) this.entries.delete(key);
+      },
+      () => this.entries.delete(key),
+    );
+    return p;
+  }
+}
+
+async function runTextsUncached(pool: ExecPool, texts: OfficialTexts, databases: readonly string[], options: OfficialRunOptions): Promise<OfficialRunVerdict> {
   if (databases.length === 0) throw new RangeError('the official execution match needs at least one database');
   if (texts.goldUnparsable) return { correct: null, databases: 0, goldErrorDb: databases[0], goldError: { kind: 'syntax', message: 'sqlparse finds no statement in the gold query' } };
   const chunk = Math.max(1, options.chunk ?? 8);
@@ -62,20 +116,54 @@ export async function runTexts(pool: ExecPool, texts: OfficialTexts, databases: 
   let ran = 0;
   for (let at = 0; at < databases.length; at += chunk) {
     const dbs = databases.slice(at, at + chunk);
-    const goldQs = dbs.map((db) => query(db, texts.gold, t));
-    const predQs = texts.predUnparsable ? [] : dbs.map((db) => query(db, texts.pred, t));
-    const [golds, preds] = await Promise.all([
-      options.cache ? options.cache.runMany(pool, goldQs) : pool.runMany(goldQs),
-      options.predCache ? options.predCache.runMany(pool, predQs) : pool.runMany(predQs),
-    ]);
     ran += dbs.length;
+    if (texts.predUnparsable) {
+      // Nothing to run for the prediction; gold still decides between 0 and no verdict.
+      const golds = await runGold(pool, dbs.map((db) => query(db, texts.gold, t)), options);
+      for (let i = 0; i < dbs.length; i++) {
+        const v = await compareOnDatabase(pool, texts, dbs[i], golds[i], null, t);
+        if (v) return { ...v, databases: ran };
+      }
+      continue;
+    }
+    // One compare job per database: both queries and result_eq run in a worker.
+    // The same statement twice is sent as such: the worker then runs it once.
+    const predSql = texts.sameStatement ? texts.gold : texts.pred;
+    const compared = await pool.runMany(dbs.map((db) => ({ ...query(db, texts.gold, t), compare: { sql: predSql, orderMatters: texts.orderMatters } })));
     // In order, as the official loop: gold first (asserted), then the prediction.
     for (let i = 0; i < dbs.length; i++) {
-      const v = await compareOnDatabase(pool, texts, dbs[i], golds[i], texts.predUnparsable ? null : preds[i], t);
+      const v = await compareVerdict(pool, texts, dbs[i], compared[i], options);
       if (v) return { ...v, databases: ran };
     }
   }
   return { correct: 1, databases: ran };
+}
+
+const runGold = (pool: ExecPool, qs: ExecQuery[], options: OfficialRunOptions) => (options.cache ? options.cache.runMany(pool, qs) : pool.runMany(qs));
+
+/** A compare job's answer as a verdict on its database (null: they agree). */
+async function compareVerdict(pool: ExecPool, texts: OfficialTexts, db: string, r: ExecResult, options: OfficialRunOptions): Promise<Omit<OfficialRunVerdict, 'databases'> | null> {
+  if (r.error && (r.error.kind === 'timeout' || r.error.kind === 'crashed')) {
+    // The pool cannot tell which of the two statements was running when it killed the
+    // worker: run them again one by one, so the verdict names the right side.
+    const t = options.timeoutMs;
+    const [[g], [p]] = await Promise.all([
+      runGold(pool, [query(db, texts.gold, t)], options),
+      options.predCache ? options.predCache.runMany(pool, [query(db, texts.pred, t)]) : pool.runMany([query(db, texts.pred, t)]),
+    ]);
+    return compareOnDatabase(pool, texts, db, g, p, t);
+  }
+  if (r.error) {
+    if (INFRASTRUCTURE_KINDS.has(r.error.kind)) return { correct: null, infrastructure: { side: 'gold', db, error: r.error } };
+    return { correct: null, goldErrorDb: db, goldError: r.error };
+  }
+  const c = r.compare;
+  if (!c) throw new Error(`the exec worker answered a compare job on ${db} without a verdict`);
+  if (c.predError) {
+    if (INFRASTRUCTURE_KINDS.has(c.predError.kind)) return { correct: null, infrastructure: { side: 'pred', db, error: c.predError } };
+    return { correct: 0, failedOn: db, ...(TRANSIENT_KINDS.has(c.predError.kind) ? { transient: true as const } : {}) };
+  }
+  return c.same ? null : { correct: 0, failedOn: db };
 }
 
 /**
@@ -98,7 +186,7 @@ export async function compareOnDatabase(
   if (!p) return { correct: 0, failedOn: db };
   if (p.error) {
     if (INFRASTRUCTURE_KINDS.has(p.error.kind)) return { correct: null, infrastructure: { side: 'pred', db, error: p.error } };
-    return { correct: 0, failedOn: db };
+    return { correct: 0, failedOn: db, ...(TRANSIENT_KINDS.has(p.error.kind) ? { transient: true as const } : {}) };
   }
   let same: boolean;
   if (typeAmbiguous(g.rows) || typeAmbiguous(p.rows)) {

@@ -15,6 +15,7 @@
 
 import type { Cell } from './protocol.ts';
 import { removeDistinctOfficial } from '../sql/distinct.ts';
+import { tokenize } from '../sql/tokens.ts';
 
 export interface OfficialFlags {
   /** Keep DISTINCT (official --keep_distinct); default false: removed from both queries. */
@@ -30,6 +31,12 @@ export interface OfficialTexts {
   predUnparsable: boolean;
   /** Likewise for gold (the official run would stop): an error verdict. */
   goldUnparsable: boolean;
+  /**
+   * The two texts are one statement to SQLite: the same tokens, bare words up to ASCII
+   * case (keywords and names, which SQLite folds so), everything else exactly. They give
+   * the same rows on every database, so the prediction need not run again.
+   */
+  sameStatement: boolean;
 }
 
 /** The two texts the official evaluator executes, from the record's gold and prediction. */
@@ -47,7 +54,36 @@ export function officialTexts(gold: string, pred: string, flags: OfficialFlags =
     goldUnparsable = rg.noStatement;
   }
   const orderMatters = g.toLowerCase().includes('order by');
-  return { gold: replaceCurYear(g), pred: replaceCurYear(p), orderMatters, predUnparsable, goldUnparsable };
+  const gold2 = replaceCurYear(g);
+  const pred2 = replaceCurYear(p);
+  const sameStatement = !predUnparsable && !goldUnparsable && (gold2 === pred2 || sameTokens(gold2, pred2));
+  return { gold: gold2, pred: pred2, orderMatters, predUnparsable, goldUnparsable, sameStatement };
+}
+
+/** Past this the shortcut is not tried: its saving is one execution, its cost two token lists. */
+const SAME_TOKENS_MAX_CHARS = 16 * 1024;
+
+/** See OfficialTexts.sameStatement. Text that does not tokenize is never the same. */
+export function sameTokens(a: string, b: string): boolean {
+  if (a.length > SAME_TOKENS_MAX_CHARS || b.length > SAME_TOKENS_MAX_CHARS) return false;
+  const ka = statementKey(a);
+  return ka !== null && ka === statementKey(b);
+}
+
+function statementKey(sql: string): string | null {
+  let tokens;
+  try {
+    tokens = tokenize(sql);
+  } catch {
+    return null;
+  }
+  let key = '';
+  for (const t of tokens) {
+    const text = sql.slice(t.start, t.end);
+    // SQLite folds only ASCII letters in names and keywords (sqlite3StrICmp); `Ä` and `ä` are two names.
+    key += (t.type === 'word' ? text.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : text) + '\u0001';
+  }
+  return key;
 }
 
 function postprocess(q: string): string {
@@ -239,6 +275,9 @@ export function resultEq(result1: readonly (readonly Cell[])[], result2: readonl
   if (result1.length !== result2.length) return false;
   const numCols = result1[0].length;
   if (result2[0].length !== numCols) return false;
+  // The common case of a right answer: the same rows in the same order. The search below
+  // would accept it too (the identity permutation), after building keys for every cell.
+  if (sameCells(result1, result2)) return true;
   if (!quickRej(result1, result2, orderMatters, exactTypes)) return false;
 
   const k1 = result1.map((r) => r.map(eqKey));
@@ -273,6 +312,20 @@ export function resultEq(result1: readonly (readonly Cell[])[], result2: readonl
     return false;
   };
   return search(0);
+}
+
+/** Cell for cell the same values of the same JS types (bytes: never, they take the long way). */
+function sameCells(r1: readonly (readonly Cell[])[], r2: readonly (readonly Cell[])[]): boolean {
+  for (let i = 0; i < r1.length; i++) {
+    const a = r1[i];
+    const b = r2[i];
+    if (a.length !== b.length) return false;
+    for (let j = 0; j < a.length; j++) {
+      const x = a[j];
+      if (x !== b[j] || (typeof x === 'object' && x !== null)) return false;
+    }
+  }
+  return true;
 }
 
 function bag(keys: readonly string[]): Map<string, number> {

@@ -24,6 +24,7 @@ import {
   type WireJob,
 } from './protocol.ts';
 import { v8Flags } from '../v8-flags.ts';
+import { JobQueue } from './job-queue.ts';
 
 export interface ExecPoolOptions {
   /** Worker processes; default os.availableParallelism(). */
@@ -66,6 +67,8 @@ export interface ExecQuery {
   rowCap?: number;
   /** INTEGER cells as bigint always (WireJob.exactIntegers); such results are not for the shared caches. */
   exactIntegers?: boolean;
+  /** Makes this a compare job (WireJob.compare): `sql` is gold, the result carries only `compare`; never for the caches. */
+  compare?: { sql: string; orderMatters: boolean };
 }
 
 export interface ExecPoolStats {
@@ -181,8 +184,7 @@ export class ExecPool {
   private readonly pipelineDepth: number;
 
   private workers: (WorkerHandle | undefined)[] = [];
-  private queue: Pending[] = [];
-  private qHead = 0;
+  private queue!: JobQueue<Pending>;
   private seq = 0;
   /** Running mean of query time; starts high so the first batches are single queries (slow start). */
   private avgMs = TARGET_BATCH_MS;
@@ -202,6 +204,7 @@ export class ExecPool {
 
   constructor(options: ExecPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+    this.queue = new JobQueue<Pending>(this.size);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.rowCap = options.rowCap ?? 0;
     this.rowCapMode = options.rowCapMode ?? 'truncate';
@@ -308,9 +311,7 @@ export class ExecPool {
       for (const b of w.batches) for (const p of b.items.slice(b.reported)) p.reject(err);
       w.batches = [];
     }
-    for (let i = this.qHead; i < this.queue.length; i++) this.queue[i].reject(err);
-    this.queue = [];
-    this.qHead = 0;
+    for (const p of this.queue.drain()) p.reject(err);
     for (const r of this.readyWaiters.splice(0)) r();
     if (this.progressFd >= 0) closeSync(this.progressFd);
     this.progressFd = -1;
@@ -332,7 +333,7 @@ export class ExecPool {
   private pending(q: ExecQuery, res: (r: ExecResult) => void, rej: (e: Error) => void): Pending {
     const rowCap = q.rowCap ?? this.rowCap;
     return {
-      job: { db: resolve(q.db), sql: q.sql, rowCap, rowCapMode: this.rowCapMode, maxCells: this.maxResultCells, maxBytes: this.maxResultBytes, ...(q.exactIntegers ? { exactIntegers: true } : {}) },
+      job: { db: resolve(q.db), sql: q.sql, rowCap, rowCapMode: this.rowCapMode, maxCells: this.maxResultCells, maxBytes: this.maxResultBytes, ...(q.exactIntegers ? { exactIntegers: true } : {}), ...(q.compare ? { compare: q.compare } : {}) },
       timeoutMs: q.timeoutMs ?? this.timeoutMs,
       resolve: res,
       reject: rej,
@@ -352,31 +353,19 @@ export class ExecPool {
       for (const p of items) p.reject(err as Error);
       return;
     }
-    for (const p of items) this.queue.push(p);
+    for (const p of items) this.queue.push(p, p.job.db);
     this.counters.queries += items.length;
     this.ensureWorkers();
     this.pump();
   }
 
   private queued(): number {
-    return this.queue.length - this.qHead;
-  }
-
-  private take(n: number): Pending[] {
-    const out = this.queue.slice(this.qHead, this.qHead + n);
-    this.qHead += out.length;
-    if (this.qHead > 4096 && this.qHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.qHead);
-      this.qHead = 0;
-    }
-    return out;
+    return this.queue.size;
   }
 
   /** Puts interrupted queries back at the head of the queue, in their order. */
   private requeueFront(items: Pending[]): void {
-    if (items.length === 0) return;
-    this.queue = [...items, ...this.queue.slice(this.qHead)];
-    this.qHead = 0;
+    this.queue.requeueFront(items);
   }
 
   private batchSize(): number {
@@ -391,7 +380,7 @@ export class ExecPool {
     for (const w of this.workers) {
       if (!w || !w.ready || w.gone) continue;
       while (w.batches.length < this.pipelineDepth && this.queued() > 0) {
-        const items = this.take(this.batchSize());
+        const items = this.queue.take(this.batchSize(), w.slot);
         const batch: Batch = { seq: (this.seq = (this.seq + 1) >>> 0), items, reported: 0 };
         w.batches.push(batch);
         this.counters.batches++;
@@ -636,9 +625,7 @@ export class ExecPool {
       if (++this.startupFailures >= STARTUP_FAILURE_LIMIT) {
         this.broken = new Error(`exec worker ${this.workerPath} failed to start (${how})${tail ? ': ' + tail : ''}`);
         const err = this.broken;
-        const waiting = [...this.queue.slice(this.qHead), ...w.batches.flatMap((b) => b.items.slice(b.reported))];
-        this.queue = [];
-        this.qHead = 0;
+        const waiting = [...this.queue.drain(), ...w.batches.flatMap((b) => b.items.slice(b.reported))];
         w.batches = [];
         for (const p of waiting) p.reject(err);
         for (const r of this.readyWaiters.splice(0)) r();

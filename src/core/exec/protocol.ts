@@ -63,6 +63,17 @@ export interface ExecResult {
   /** True when the row cap cut the result short. */
   truncated: boolean;
   error: ExecError | null;
+  /** Set for a compare job (WireJob.compare): then rows are empty and `error` is gold's. */
+  compare?: CompareOutcome;
+}
+
+/**
+ * What a compare job found on its database: the prediction's error, or whether its
+ * result equals gold's as the official result_eq decides (src/core/exec/official.ts).
+ */
+export interface CompareOutcome {
+  predError: ExecError | null;
+  same: boolean;
 }
 
 /**
@@ -78,13 +89,16 @@ export interface WireResult {
   elapsed_ms: number;
   truncated: boolean;
   error: ExecError | null;
+  compare?: CompareOutcome;
 }
 
 export function fromWire(w: WireResult): ExecResult {
   const width = w.columns.length;
   const rows = new Array<Cell[]>(w.rowCount);
   for (let i = 0, at = 0; i < w.rowCount; i++, at += width) rows[i] = w.cells.slice(at, at + width);
-  return { columns: w.columns, types: w.types, rows, elapsed_ms: w.elapsed_ms, truncated: w.truncated, error: w.error };
+  const r: ExecResult = { columns: w.columns, types: w.types, rows, elapsed_ms: w.elapsed_ms, truncated: w.truncated, error: w.error };
+  if (w.compare) r.compare = w.compare;
+  return r;
 }
 
 export type RowCapMode = 'truncate' | 'error';
@@ -101,6 +115,13 @@ export interface WireJob {
   maxBytes: number;
   /** Every INTEGER as bigint, so 2 and 2.0 stay apart (the official Spider match can tell them apart); default: number where exact. */
   exactIntegers?: boolean;
+  /**
+   * A compare job: `sql` is gold; when it succeeds, `compare.sql` (the prediction) runs
+   * on the same database and the worker compares the two results as the official
+   * Spider evaluator does. Only the verdict comes back (no rows), so the comparison
+   * runs in the workers, in parallel, and rows never cross the process boundary.
+   */
+  compare?: { sql: string; orderMatters: boolean };
 }
 
 export type ToWorker =
@@ -173,7 +194,21 @@ function parseJob(v: unknown, what: string): WireJob {
     maxCells: nat(o, 'maxCells', what),
     maxBytes: nat(o, 'maxBytes', what),
     ...(o.exactIntegers === true ? { exactIntegers: true } : {}),
+    ...(o.compare !== undefined ? { compare: parseCompareJob(o.compare, `${what}.compare`) } : {}),
   };
+}
+
+function parseCompareJob(v: unknown, what: string): { sql: string; orderMatters: boolean } {
+  const o = obj(v, what);
+  if (typeof o.orderMatters !== 'boolean') throw new ProtocolError(`${what}.orderMatters: expected a boolean`);
+  return { sql: str(o, 'sql', what), orderMatters: o.orderMatters };
+}
+
+function parseError(v: unknown, what: string): ExecError {
+  const e = obj(v, what);
+  const kind = e.kind as ErrorKind;
+  if (!ERROR_KINDS.includes(kind)) throw new ProtocolError(`${what}.kind: unknown kind ${JSON.stringify(e.kind)}`);
+  return { kind, message: str(e, 'message', what) };
 }
 
 export function parseToWorker(v: unknown): ToWorker {
@@ -217,12 +252,12 @@ function parseResult(v: unknown, what: string): WireResult {
   const elapsed = o.elapsed_ms;
   if (typeof elapsed !== 'number') throw new ProtocolError(`${what}.elapsed_ms: expected a number`);
   if (typeof o.truncated !== 'boolean') throw new ProtocolError(`${what}.truncated: expected a boolean`);
-  let error: ExecError | null = null;
-  if (o.error !== null) {
-    const e = obj(o.error, `${what}.error`);
-    const kind = e.kind as ErrorKind;
-    if (!ERROR_KINDS.includes(kind)) throw new ProtocolError(`${what}.error.kind: unknown kind ${JSON.stringify(e.kind)}`);
-    error = { kind, message: str(e, 'message', `${what}.error`) };
+  const error = o.error === null ? null : parseError(o.error, `${what}.error`);
+  let compare: CompareOutcome | undefined;
+  if (o.compare !== undefined) {
+    const c = obj(o.compare, `${what}.compare`);
+    if (typeof c.same !== 'boolean') throw new ProtocolError(`${what}.compare.same: expected a boolean`);
+    compare = { predError: c.predError === null ? null : parseError(c.predError, `${what}.compare.predError`), same: c.same };
   }
   return {
     columns: columns as string[],
@@ -232,6 +267,7 @@ function parseResult(v: unknown, what: string): WireResult {
     elapsed_ms: elapsed,
     truncated: o.truncated,
     error,
+    ...(compare ? { compare } : {}),
   };
 }
 

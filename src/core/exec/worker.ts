@@ -8,6 +8,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { executeCompareJob } from './compare-job.ts';
 import { ConnectionCache, executeJob } from './execute.ts';
 import {
   PROGRESS_SLOT_BYTES,
@@ -55,7 +56,8 @@ function runBatch(batch: number, jobs: WireJob[]): void {
     markStart(batch, i);
     let r: WireResult;
     try {
-      r = executeJob(conns, jobs[i]);
+      const job = jobs[i];
+      r = job.compare ? executeCompareJob(conns, job) : executeJob(conns, job);
     } catch (err) {
       // A bug here must not take the rest of the batch down.
       r = { columns: [], types: [], cells: [], rowCount: 0, elapsed_ms: 0, truncated: false, error: { kind: 'runtime', message: `internal error: ${(err as Error).message}` } };

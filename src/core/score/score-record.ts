@@ -4,7 +4,7 @@
 // The scoring itself is src/core/inspect.ts (inspectRecord), the one entry
 // point of the CLI, the language server and the panel.
 
-import type { ExecPool, ExecResult, ResultCache } from '../exec/index.ts';
+import type { ExecPool, ExecResult, ResultCache, VerdictCache } from '../exec/index.ts';
 import type { OfficialFlags } from '../exec/official.ts';
 import type { RewardWeight } from '../rewards/weighted.ts';
 import type { Schema } from '../plan/schema.ts';
@@ -39,6 +39,8 @@ export interface ScoreContext {
   goldCache?: ResultCache;
   /** Identical predictions (many systems agree) run once. */
   predCache?: ResultCache;
+  /** Official verdicts (Spider EX, test-suite EX) of repeated texts on the same databases computed once. */
+  verdictCache?: VerdictCache;
   /** Structural scores of repeated (database, gold, prediction) triples computed once. */
   structuralCache?: StructuralCache;
   timeoutMs?: number;
