@@ -234,7 +234,8 @@ describe('StepLens panel webview in headless Chromium', { skip }, () => {
     const { page } = o;
     await page.keyboard.press('4');
     const gold = page.locator('.sl-diff-side[data-side="gold"]');
-    assert.match(await gold.locator('.sl-diff-head').innerText(), /5,000 rows \(first \d+ shown\)/);
+    assert.match(await gold.locator('.sl-diff-head').innerText(), /5,000 rows \(first 3 shown\)/);
+    assert.match(await page.locator('.sl-diff-verdict').innerText(), /previews only: rows past the first 3 are not compared here/, 'the note names the real preview length');
     assert.equal(await page.locator('.sl-diff-side[data-side="pred"] .slp-all-rows').count(), 0, 'the prediction has no more rows than its preview');
     await gold.locator('.slp-all-rows').click();
     await page.waitForFunction(() => document.querySelector('.sl-diff-side[data-side="gold"] .slp-vt[aria-label="Gold result, all rows"]') !== null);

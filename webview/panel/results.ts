@@ -376,7 +376,7 @@ export type RunAll = (side: 'gold' | 'pred') => Promise<ResultMeta>;
 export type FetchPage = (result: string, offset: number, limit: number, signal: AbortSignal) => Promise<Cell[][]>;
 
 /**
- * One side of the comparison: the record's preview (its first 20 rows, with the diff marks), and when the
+ * One side of the comparison: the record's preview (its first rows, with the diff marks), and when the
  * result has more, an "All N rows" button that runs the query again host-side and swaps in a table paged
  * from the host (never more than maxRows rows per message; the marks cover the preview only).
  */
@@ -476,7 +476,7 @@ export function renderResults(
           'section',
           { class: 'slp-card' },
           h('h3', null, 'Gold vs predicted (as EX compares them)'),
-          h('div', { class: 'sl-diff-verdict' }, verdict, partial ? h('span', { class: 'sl-muted' }, ' · previews only: rows past the first 20 are not compared here (All N rows pages through them)') : null),
+          h('div', { class: 'sl-diff-verdict' }, verdict, partial ? h('span', { class: 'sl-muted' }, ` · previews only: rows past the first ${fmtInt(Math.max(x.gold.rows.length, x.pred.rows.length))} are not compared here (All N rows pages through them)`) : null),
           h('div', { class: 'sl-diff-sides' }, previewSide('Gold', 'gold', x.gold, d?.gold ?? null, all), previewSide('Predicted', 'pred', x.pred, d?.pred ?? null, all)),
         );
       })()
