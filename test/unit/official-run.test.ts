@@ -153,6 +153,11 @@ describe('runTexts through the pool', () => {
     makeDb(edited, `DELETE FROM t; INSERT INTO t VALUES (1, 1), (2, 1), (3, 1);`);
     const after9 = await runTexts(pool, officialTexts('SELECT v FROM t', 'SELECT 1 FROM t'), [edited], { verdicts, cache });
     assert.equal(after9.correct, 1);
+    // A statement that may answer differently each time is run every time.
+    const volatileHits = verdicts.hits;
+    await runTexts(pool, officialTexts('SELECT random() FROM t', 'SELECT random() FROM t'), dbs, { verdicts, cache });
+    await runTexts(pool, officialTexts('SELECT random() FROM t', 'SELECT random() FROM t'), dbs, { verdicts, cache });
+    assert.equal(verdicts.hits, volatileHits);
     // A timeout is not kept.
     const hits = verdicts.hits;
     await runTexts(pool, officialTexts('SELECT 1', INFINITE_CTE), [dbs[0]], { verdicts, cache, timeoutMs: 300 });

@@ -5,8 +5,8 @@
 // parent to compare them there made the parent's one thread the bottleneck
 // (docs/decisions.md, "Test-suite EX in the workers").
 
-import { executeJob, VOLATILE, type ConnectionCache } from './execute.ts';
-import { resultEq, typeAmbiguous } from './official.ts';
+import { executeJob, type ConnectionCache } from './execute.ts';
+import { resultEq, typeAmbiguous, VOLATILE } from './official.ts';
 import { fromWire, type WireJob, type WireResult } from './protocol.ts';
 
 /**

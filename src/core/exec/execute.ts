@@ -21,9 +21,6 @@ interface Entry {
   dqs: Map<string, string>;
 }
 
-/** Statements that may answer differently each time (a compare job then runs both sides). */
-export const VOLATILE = /random|changes|last_insert_rowid|'now'|current_(date|time)/i;
-
 const SCHEMA_SQL = "SELECT group_concat(type || ' ' || name || ' ' || coalesce(sql, ''), char(10)) FROM sqlite_master";
 
 /** Schemas whose rewrites are kept; past this the memo starts over. */

@@ -10,7 +10,7 @@ import { basename, resolve } from 'node:path';
 import { TRANSIENT_KINDS, type ResultCache } from './cache.ts';
 import type { ExecPool, ExecQuery } from './pool.ts';
 import { INFRASTRUCTURE_KINDS, type ExecError, type ExecResult } from './protocol.ts';
-import { officialTexts, resultEq, typeAmbiguous, type OfficialFlags, type OfficialTexts } from './official.ts';
+import { officialTexts, resultEq, typeAmbiguous, VOLATILE, type OfficialFlags, type OfficialTexts } from './official.ts';
 
 export interface OfficialRunOptions extends OfficialFlags {
   /** Gold results are looked up here first (and stored). */
@@ -62,7 +62,7 @@ const query = (db: string, sql: string, timeoutMs: number | undefined): ExecQuer
 
 export function runTexts(pool: ExecPool, texts: OfficialTexts, databases: readonly string[], options: OfficialRunOptions = {}): Promise<OfficialRunVerdict> {
   const memo = options.verdicts;
-  if (!memo || databases.length === 0) return runTextsUncached(pool, texts, databases, options);
+  if (!memo || databases.length === 0 || VOLATILE.test(texts.gold) || VOLATILE.test(texts.pred)) return runTextsUncached(pool, texts, databases, options);
   // Database identities as the result caches see them: an edited file never gets a stale verdict.
   const ids = databases.map((db) => options.cache?.databaseIdentity(db) ?? db);
   // Hashed: the keys of 10,000 long statements would otherwise hold their text twice over.
@@ -76,8 +76,8 @@ export function runTexts(pool: ExecPool, texts: OfficialTexts, databases: readon
  * Verdicts of whole runs by their texts and databases. Spider dev asks many questions
  * twice with the same gold SQL, and a model often answers both alike: on a test suite
  * those repeats are a third of the records (codes-7b: 972 records, 645 distinct runs).
- * The databases are read-only and the statements deterministic (the result caches
- * make the same assumption), so a repeat gets the first run's verdict.
+ * The databases are read-only, so a repeat gets the first run's verdict; statements
+ * that may answer differently each time (VOLATILE) are always run.
  */
 export class VerdictCache {
   private readonly entries = new Map<string, Promise<OfficialRunVerdict>>();

@@ -60,6 +60,12 @@ export function officialTexts(gold: string, pred: string, flags: OfficialFlags =
   return { gold: gold2, pred: pred2, orderMatters, predUnparsable, goldUnparsable, sameStatement };
 }
 
+/**
+ * Statements that may answer differently each time they run: neither run once for
+ * both sides (a compare job) nor given a remembered verdict (VerdictCache).
+ */
+export const VOLATILE = /random|changes|last_insert_rowid|'now'|current_(date|time)/i;
+
 /** Past this the shortcut is not tried: its saving is one execution, its cost two token lists. */
 const SAME_TOKENS_MAX_CHARS = 16 * 1024;
 

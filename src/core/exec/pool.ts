@@ -184,7 +184,7 @@ export class ExecPool {
   private readonly pipelineDepth: number;
 
   private workers: (WorkerHandle | undefined)[] = [];
-  private queue!: JobQueue<Pending>;
+  private readonly queue: JobQueue<Pending>;
   private seq = 0;
   /** Running mean of query time; starts high so the first batches are single queries (slow start). */
   private avgMs = TARGET_BATCH_MS;
