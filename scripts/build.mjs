@@ -30,7 +30,8 @@ const entries = [
 // The webview UIs (the report page, the VS Code panel): plain DOM code for the browser, plus a stylesheet each.
 // src/report/html.ts inlines the report's; src/extension/panel/host.ts loads the panel's from dist/webview/.
 const browserScript = { bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, legalComments: 'none', logLevel: 'warning' };
-const stylesheet = { bundle: true, minify: true, target: 'chrome120', logLevel: 'warning' };
+// The codicon font is written next to the stylesheets (dist/webview/codicon.ttf) and loaded by url().
+const stylesheet = { bundle: true, minify: true, target: 'chrome120', logLevel: 'warning', loader: { '.ttf': 'file' }, assetNames: '[name]' };
 const webview = [
   { ...browserScript, entryPoints: ['webview/report/main.ts'], outfile: 'dist/webview/report.js' },
   { ...stylesheet, entryPoints: ['webview/styles/report.css'], outfile: 'dist/webview/report.css' },

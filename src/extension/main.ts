@@ -72,12 +72,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     { dispose: () => void client?.stop() },
   );
-  try {
-    await start();
-  } catch (err) {
+  // Not awaited: VS Code resolves the editor that activated us (a dataset's review editor, a SQL file)
+  // only once activate returns, and the server's start is not needed to draw it. Requests sent while the
+  // client starts wait for it (LanguageClient.sendRequest), so nothing is lost.
+  start().catch((err: unknown) => {
     output.appendLine(`StepLens: the language server did not start: ${(err as Error).message}`);
     void vscode.window.showErrorMessage('StepLens: the language server did not start. See "StepLens: Show Server Output".', 'Show Output').then((a) => a && output.show());
-  }
+  });
 }
 
 export async function deactivate(): Promise<void> {

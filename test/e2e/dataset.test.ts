@@ -88,19 +88,19 @@ describe('dataset review in code-server', { skip: missing ?? false, timeout: 600
     await view.locator('.sld-detail-head').filter({ hasText: 'Line 1' }).waitFor({ timeout: 30_000 });
     await view.locator('.sld-pre-sql').waitFor({ timeout: 60_000 });
     await page.keyboard.press('a');
-    await view.locator('.sld-save').filter({ hasText: 'Saved ✓ line 1' }).waitFor({ timeout: 30_000 });
+    await view.locator('.sld-save').filter({ hasText: 'Saved line 1' }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('1');
     await view.locator('.sld-label-on', { hasText: 'good' }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('j');
     await view.locator('.sld-detail-head').filter({ hasText: 'Line 2' }).waitFor({ timeout: 30_000 });
     await view.locator('.sld-pre-sql').waitFor({ timeout: 60_000 });
     await page.keyboard.press('r');
-    await view.locator('.sld-save').filter({ hasText: 'Saved ✓ line 2' }).waitFor({ timeout: 30_000 });
+    await view.locator('.sld-save').filter({ hasText: 'Saved line 2' }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('j');
     await view.locator('.sld-detail-head').filter({ hasText: 'Line 3' }).waitFor({ timeout: 30_000 });
     await view.locator('.sld-pre-sql').waitFor({ timeout: 60_000 });
     await page.keyboard.press('a');
-    await view.locator('.sld-save').filter({ hasText: 'Saved ✓ line 3' }).waitFor({ timeout: 30_000 });
+    await view.locator('.sld-save').filter({ hasText: 'Saved line 3' }).waitFor({ timeout: 30_000 });
     const entries = readFileSync(sidecar, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; status: string; labels: string[]; id: string });
     const last = new Map(entries.map((e) => [e.line, e]));
     assert.deepEqual([...last.values()].map((e) => [e.line, e.id, e.status, e.labels]), [

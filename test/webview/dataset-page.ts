@@ -4,12 +4,10 @@
 // (the stand-in for the language server: filter, sort, pages, annotate with an acknowledgement delay).
 // Shared by test/webview/dataset.test.ts and bench/dataset.bench.ts.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { datasetHtml } from '../../src/extension/dataset/html.ts';
 import type { BadLine, Detail, InitParams, Row } from '../../src/extension/dataset/protocol.ts';
-import { REPO_ROOT } from '../helpers/data.ts';
+import { fulfillWebviewAsset } from '../helpers/webview-assets.ts';
 import { CHROMIUM, CHROMIUM_ARGS, THEME_VARS, type ThemeKind } from './panel-page.ts';
 
 export { CHROMIUM, CHROMIUM_ARGS };
@@ -156,15 +154,11 @@ export async function openDataset(browser: Browser, s: DatasetStub, viewport = {
     void d.dismiss();
   });
   page.on('request', (r) => out.requests.push(r.url()));
-  const js = readFileSync(join(REPO_ROOT, 'dist', 'webview', 'dataset.js'));
-  const css = readFileSync(join(REPO_ROOT, 'dist', 'webview', 'dataset.css'));
   const html = datasetHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/dist/webview/dataset.js`, styleUri: `${ORIGIN}/dist/webview/dataset.css` });
-  await page.route('**/*', (route) => {
+  await page.route('**/*', async (route) => {
     const url = route.request().url();
     if (url === `${ORIGIN}/index.html`) return route.fulfill({ status: 200, contentType: 'text/html', body: html });
-    if (url === `${ORIGIN}/dist/webview/dataset.js`) return route.fulfill({ status: 200, contentType: 'text/javascript', body: js });
-    if (url === `${ORIGIN}/dist/webview/dataset.css`) return route.fulfill({ status: 200, contentType: 'text/css', body: css });
-    return route.abort();
+    if (!(await fulfillWebviewAsset(route, ORIGIN, url))) await route.abort();
   });
   await page.addInitScript(stub, { s, theme, vars: THEME_VARS[theme] });
   await page.goto(`${ORIGIN}/index.html`);
@@ -199,15 +193,11 @@ export async function openCompare(browser: Browser, summary: unknown, pairs: { v
   });
   page.on('pageerror', (e) => out.errors.push(`pageerror: ${e.message}`));
   page.on('request', (r) => out.requests.push(r.url()));
-  const js = readFileSync(join(REPO_ROOT, 'dist', 'webview', 'compare.js'));
-  const css = readFileSync(join(REPO_ROOT, 'dist', 'webview', 'dataset.css'));
   const html = datasetHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/dist/webview/compare.js`, styleUri: `${ORIGIN}/dist/webview/dataset.css` });
-  await page.route('**/*', (route) => {
+  await page.route('**/*', async (route) => {
     const url = route.request().url();
     if (url === `${ORIGIN}/index.html`) return route.fulfill({ status: 200, contentType: 'text/html', body: html });
-    if (url === `${ORIGIN}/dist/webview/compare.js`) return route.fulfill({ status: 200, contentType: 'text/javascript', body: js });
-    if (url === `${ORIGIN}/dist/webview/dataset.css`) return route.fulfill({ status: 200, contentType: 'text/css', body: css });
-    return route.abort();
+    if (!(await fulfillWebviewAsset(route, ORIGIN, url))) await route.abort();
   });
   await page.addInitScript(
     ({ summary, pairs, vars }) => {

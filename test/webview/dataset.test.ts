@@ -105,7 +105,7 @@ describe('StepLens dataset webview in headless Chromium', { skip }, () => {
     // Not acknowledged yet: no "Saved".
     await page.locator('.sld-save').filter({ hasText: 'Saving line 1' }).waitFor();
     assert.doesNotMatch((await page.locator('.sld-save').textContent())!, /Saved/);
-    await page.locator('.sld-save').filter({ hasText: 'Saved ✓ line 1' }).waitFor();
+    await page.locator('.sld-save').filter({ hasText: 'Saved line 1' }).waitFor();
     assert.equal(await page.locator('.sld-rows .sld-row[data-index="0"] .sld-c-review').textContent(), 'accepted');
     let ann = await postedReqs(page, 'annotate');
     assert.deepEqual(ann.at(-1)!.params, { line: 1, status: 'accepted', labels: [], note: null, edit: null });
@@ -118,13 +118,13 @@ describe('StepLens dataset webview in headless Chromium', { skip }, () => {
     // The inspector panel follows the selection (a `select` note, a little after the move).
     await page.waitForFunction(() => (window as unknown as { __posted: { t: string; method?: string; params?: { line?: number } }[] }).__posted.some((m) => m.t === 'note' && m.method === 'select' && m.params?.line === 2));
     await page.keyboard.press('r');
-    await page.locator('.sld-save').filter({ hasText: 'Saved ✓ line 2' }).waitFor();
+    await page.locator('.sld-save').filter({ hasText: 'Saved line 2' }).waitFor();
     await page.keyboard.press('f');
-    await page.locator('.sld-save').filter({ hasText: 'Saved ✓ line 2' }).waitFor();
+    await page.locator('.sld-save').filter({ hasText: 'Saved line 2' }).waitFor();
     await page.waitForFunction(() => document.querySelector('.sld-rows .sld-row[data-index="1"] .sld-c-review')?.textContent === 'flagged');
     // u undoes the flag: back to rejected.
     await page.keyboard.press('u');
-    await page.locator('.sld-save').filter({ hasText: 'Undone ✓ line 2' }).waitFor();
+    await page.locator('.sld-save').filter({ hasText: 'Undone line 2' }).waitFor();
     assert.equal(await page.locator('.sld-rows .sld-row[data-index="1"] .sld-c-review').textContent(), 'rejected');
     // n: a note; the keys are off while typing (the "a" and "j" below are text).
     await page.keyboard.press('n');

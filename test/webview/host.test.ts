@@ -231,6 +231,47 @@ describe('panel host (src/extension/panel/host.ts) with a stand-in vscode', () =
     assert.match((fake.posted.find((m) => m.id === 10) as { error: { message: string } }).error.message, /no longer kept/);
   });
 
+  it('compareAll runs both whole queries on the server and diffs every kept row: marks come with every page', async () => {
+    host.registerPanel(context as never, fake.client).open();
+    fake.fromWebview({ t: 'note', method: 'ready', params: { version: 1 } });
+    await tick();
+    // Gold: rows 0..119 of [i, i % 3]; the prediction has the same rows but 10..19 with a different second
+    // cell, and 3 rows gold lacks. maxRows is 50 here, so 50 rows a side are compared.
+    fake.setAnswers({
+      'steplens/runStep': (p: unknown) => {
+        const gold = (p as { side?: string }).side === 'gold';
+        const rows = Array.from({ length: 120 }, (_x, i) => (gold || i < 10 || i >= 20 ? [i, i % 3] : [i, 9]));
+        return { sql: gold ? 'SELECT gold' : 'SELECT pred', columns: ['a', 'b'], rows: gold ? rows : [...rows.slice(0, 47), [900, 7], [901, 7], [902, 7]], rowCount: 120, truncated: false, elapsedMs: 1, error: null };
+      },
+    });
+    fake.fromWebview({ t: 'req', id: 31, method: 'compareAll', params: {} });
+    await tick();
+    const sent = fake.requests.filter((r) => r.method === 'steplens/runStep').slice(-2).map((r) => r.params);
+    assert.deepEqual(sent.map((x) => (x as { side?: string }).side ?? 'pred').sort(), ['gold', 'pred'], 'both whole queries, from the server');
+    const res = fake.posted.find((m) => m.t === 'res' && m.id === 31) as { ok: boolean; result: { gold: { id: string; rowCount: number; first: unknown[]; firstMarks: unknown[] }; pred: { id: string; firstMarks: unknown[]; firstDiffs: unknown[] }; diff: unknown } };
+    assert.equal(res.ok, true);
+    // Gold 0..49 vs pred 0..46 (10..19 changed in b) + 900..902 (no cell in common with gold 47..49): 3 rows a side only, 10 pairs changed in column 1.
+    assert.deepEqual(res.result.diff, { onlyGold: 3, onlyPred: 3, changed: 10 });
+    assert.equal(res.result.gold.rowCount, 50, 'cut at maxRows');
+    assert.equal(res.result.gold.firstMarks.length, res.result.gold.first.length);
+    assert.deepEqual(res.result.pred.firstMarks.slice(9, 21), [null, ...Array(10).fill('changed'), null]);
+    assert.deepEqual(res.result.pred.firstDiffs[10], [1]);
+    // A later page of the gold side carries its marks: rows 45..49, of which 47..49 are gold only.
+    fake.fromWebview({ t: 'req', id: 32, method: 'rows', params: { result: res.result.gold.id, offset: 45, limit: 10 } });
+    await tick();
+    const page = fake.posted.find((m) => m.t === 'res' && m.id === 32) as { result: { rows: unknown[][]; marks: unknown[]; diffs: unknown[] } };
+    assert.deepEqual(page.result.rows.map((r) => r[0]), [45, 46, 47, 48, 49]);
+    assert.deepEqual(page.result.marks, [null, null, 'only', 'only', 'only']);
+    assert.deepEqual(page.result.diffs, [null, null, null, null, null]);
+    // A failed side: nothing to diff, the error comes back as it is.
+    fake.setAnswers({ 'steplens/runStep': (p: unknown) => ((p as { side?: string }).side === 'gold' ? { sql: 'SELECT gold', columns: ['a'], rows: [[1]], rowCount: 1, truncated: false, elapsedMs: 1, error: null } : { sql: 'SELEC', columns: [], rows: [], rowCount: 0, truncated: false, elapsedMs: 1, error: { kind: 'syntax', message: 'near "SELEC"' } }) });
+    fake.fromWebview({ t: 'req', id: 33, method: 'compareAll', params: {} });
+    await tick();
+    const failed = fake.posted.find((m) => m.t === 'res' && m.id === 33) as { result: { diff: unknown; pred: { error: { kind: string } } } };
+    assert.equal(failed.result.diff, null);
+    assert.equal(failed.result.pred.error.kind, 'syntax');
+  });
+
   it('gold rows past the preview: runStep side gold runs the gold query on the server, kept and paged within maxRows', async () => {
     host.registerPanel(context as never, fake.client).open();
     fake.fromWebview({ t: 'note', method: 'ready', params: { version: 1 } });

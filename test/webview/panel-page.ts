@@ -4,12 +4,10 @@
 // answers the protocol (show on ready, row pages of a synthetic result, Run Step). Shared by
 // test/webview/panel.test.ts and bench/panel.bench.ts.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panel/html.ts';
 import type { PanelState, ShowParams } from '../../src/extension/panel/protocol.ts';
-import { REPO_ROOT } from '../helpers/data.ts';
+import { fulfillWebviewAsset } from '../helpers/webview-assets.ts';
 
 export const ORIGIN = 'https://steplens-panel.test';
 export const CHROMIUM = process.env.STEPLENS_CHROMIUM ?? '/usr/bin/chromium';
@@ -75,6 +73,8 @@ function stub(o: { show: ShowParams; state: PanelState | null; runRows: number; 
   };
   const row = (i: number): unknown[] => [i, `name ${i}`, i % 7 === 0 ? `<img src=x onerror="window.__pwned=${i}">` : i % 5 === 0 ? null : i * 0.5];
   let acquired = false;
+  /** compareAll's kept results, paged with their marks. */
+  const compared: Record<string, { rows: unknown[][]; marks: (string | null)[] }> = {};
   w.acquireVsCodeApi = () => {
     if (acquired) throw new Error('acquireVsCodeApi called twice');
     acquired = true;
@@ -86,8 +86,40 @@ function stub(o: { show: ShowParams; state: PanelState | null; runRows: number; 
         if (m.method === 'rows') {
           const { result, offset, limit } = m.params as { result: string; offset: number; limit: number };
           w.__maxLimit = Math.max(w.__maxLimit as number, limit);
+          const kept = compared[result];
+          if (kept) {
+            const end = Math.min(offset + limit, kept.rows.length);
+            send({ t: 'res', id: m.id, ok: true, result: { result, offset, rows: kept.rows.slice(offset, end), marks: kept.marks.slice(offset, end), diffs: kept.marks.slice(offset, end).map(() => null) } });
+            return;
+          }
           const n = Math.max(0, Math.min(limit, o.runRows - offset));
           send({ t: 'res', id: m.id, ok: true, result: { result, offset, rows: Array.from({ length: n }, (_x, k) => row(offset + k)) } });
+        } else if (m.method === 'compareAll') {
+          // As the host does it (src/extension/panel/host.ts): the gold query's rows (the synthetic ones, cut at
+          // maxRows) against the prediction's (its preview), diffed as bags; here without cell pairing.
+          const show = w.__show as ShowParams;
+          const max = show.maxRows;
+          const goldRows = Array.from({ length: Math.min(o.runRows, max) }, (_x, i) => row(i));
+          const predRows = show.record!.execution!.pred.rows as unknown[][];
+          const key = (r: unknown[]) => JSON.stringify(r.map((c) => JSON.stringify(c)).sort());
+          const found = (a: unknown[][], b: unknown[][]) => {
+            const n = new Map<string, number>();
+            for (const r of b) n.set(key(r), (n.get(key(r)) ?? 0) + 1);
+            return a.map((r) => {
+              const c = n.get(key(r)) ?? 0;
+              if (c) n.set(key(r), c - 1);
+              return c ? null : 'only';
+            });
+          };
+          compared.g2 = { rows: goldRows, marks: found(goldRows, predRows) };
+          compared.p2 = { rows: predRows, marks: found(predRows, goldRows) };
+          const meta = (id: string, rows: unknown[][], marks: (string | null)[], gold: boolean, truncated: boolean) => ({
+            id, step: null, ...(gold ? { side: 'gold' } : {}), sql: gold ? 'SELECT … gold' : 'WITH … SELECT * FROM statement', columns: ['id', 'name', 'value'], rowCount: rows.length, truncated, elapsedMs: 2,
+            error: null, first: rows.slice(0, 200), firstMarks: marks.slice(0, 200), firstDiffs: marks.slice(0, 200).map(() => null),
+          });
+          const onlyGold = compared.g2.marks.filter(Boolean).length;
+          const onlyPred = compared.p2.marks.filter(Boolean).length;
+          send({ t: 'res', id: m.id, ok: true, result: { gold: meta('g2', goldRows, compared.g2.marks, true, o.runRows > max), pred: meta('p2', predRows, compared.p2.marks, false, false), diff: { onlyGold, onlyPred, changed: 0 } } });
         } else if (m.method === 'runStep') {
           const step = m.params.step as string | null;
           const gold = m.params.side === 'gold';
@@ -127,15 +159,11 @@ export async function openPanel(browser: Browser, o: StubOptions, viewport = { w
     void d.dismiss();
   });
   page.on('request', (r) => out.requests.push(r.url()));
-  const js = readFileSync(join(REPO_ROOT, 'dist', 'webview', 'panel.js'));
-  const css = readFileSync(join(REPO_ROOT, 'dist', 'webview', 'panel.css'));
   const html = panelHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/dist/webview/panel.js`, styleUri: `${ORIGIN}/dist/webview/panel.css` });
-  await page.route('**/*', (route) => {
+  await page.route('**/*', async (route) => {
     const url = route.request().url();
     if (url === `${ORIGIN}/index.html`) return route.fulfill({ status: 200, contentType: 'text/html', body: html });
-    if (url === `${ORIGIN}/dist/webview/panel.js`) return route.fulfill({ status: 200, contentType: 'text/javascript', body: js });
-    if (url === `${ORIGIN}/dist/webview/panel.css`) return route.fulfill({ status: 200, contentType: 'text/css', body: css });
-    return route.abort();
+    if (!(await fulfillWebviewAsset(route, ORIGIN, url))) await route.abort();
   });
   await page.addInitScript(stub, { show: o.show, state: o.state ?? null, runRows: o.runRows ?? 0, latency: o.latency ?? 0, theme, vars: THEME_VARS[theme] });
   await page.goto(`${ORIGIN}/index.html`);

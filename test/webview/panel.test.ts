@@ -222,36 +222,40 @@ describe('StepLens panel webview in headless Chromium', { skip }, () => {
     await page.close();
   });
 
-  it('Results: gold rows past the preview are paged from the host (All N rows), never more than maxRows per message', async () => {
-    // A gold result of 5,000 rows of which the record carries its first 20 (the preview).
-    // Its preview holds the stub host's first 3 rows (panel-page.ts `row`); the prediction has the middle one.
+  it('Results: All N rows runs both sides host-side and marks every row (compareAll), paged, never more than maxRows per message', async () => {
+    // A gold result of 5,000 rows of which the record carries its first 3 (the preview): the stub host's
+    // first rows (panel-page.ts `row`); the prediction has the middle one.
     const record = structuredClone(fx.wrong.record!);
     const x = record.execution!;
     const stubRow = (i: number) => [i, `name ${i}`, i % 7 === 0 ? `<img src=x onerror="window.__pwned=${i}">` : i % 5 === 0 ? null : i * 0.5];
     x.gold = { ...x.gold, columns: ['id', 'name', 'value'], rows: [0, 1, 2].map(stubRow), row_count: 5000, error: null };
     x.pred = { ...x.pred, columns: ['id', 'name', 'value'], rows: [stubRow(1)], row_count: 1, error: null };
-    const o = await openPanel(browser, { show: { ...fx.wrong, record, maxRows: 150 }, runRows: 5000 });
+    const o = await openPanel(browser, { show: { ...fx.wrong, record, maxRows: 1000 }, runRows: 5000 });
     const { page } = o;
     await page.keyboard.press('4');
     const gold = page.locator('.sl-diff-side[data-side="gold"]');
     assert.match(await gold.locator('.sl-diff-head').innerText(), /5,000 rows \(first 3 shown\)/);
-    assert.match(await page.locator('.sl-diff-verdict').innerText(), /previews only: rows past the first 3 are not compared here/, 'the note names the real preview length');
+    assert.match(await page.locator('.sl-diff-verdict').innerText(), /2 rows only in gold · previews only: rows past the first 3 are not compared here/, 'the note names the real preview length');
     assert.equal(await page.locator('.sl-diff-side[data-side="pred"] .slp-all-rows').count(), 0, 'the prediction has no more rows than its preview');
     await gold.locator('.slp-all-rows').click();
     await page.waitForFunction(() => document.querySelector('.sl-diff-side[data-side="gold"] .slp-vt[aria-label="Gold result, all rows"]') !== null);
-    const req = (await posted(page)).find((m) => m.t === 'req' && m.method === 'runStep') as { params: unknown };
-    assert.deepEqual(req.params, { step: null, side: 'gold' });
-    assert.match(await gold.locator('.sl-diff-head').innerText(), /5,000 rows, paged · differences marked in the first 3 only/);
-    // The preview's marks stay on the rows that are the same as the preview's: rows 1 and 3 are gold only.
+    assert.equal((await posted(page)).filter((m) => m.t === 'req' && m.method === 'runStep').length, 0, 'one compareAll, no runStep of its own');
+    assert.equal((await posted(page)).filter((m) => m.t === 'req' && m.method === 'compareAll').length, 1);
+    assert.match(await gold.locator('.sl-diff-head').innerText(), /1,000 rows, paged \(cut at maxRows = 1,000\)/);
+    assert.doesNotMatch(await gold.locator('.sl-diff-head').innerText(), /first 3 only/);
+    assert.match(await page.locator('.sl-diff-verdict').innerText(), /999 rows only in gold · every row compared \(gold 1,000, predicted 1\) — cut at maxRows/);
+    // Every row carries the host's mark now, not only the preview's three.
     const marks = () => gold.locator('.slp-vt-row').evaluateAll((rows) => rows.slice(0, 5).map((r) => (r.classList.contains('slp-row-only') ? 'only' : '')));
-    assert.deepEqual(await marks(), ['only', '', 'only', '', '']);
+    assert.deepEqual(await marks(), ['only', '', 'only', 'only', 'only']);
     const grid = gold.locator('.slp-vt');
     await grid.focus();
     await page.keyboard.press('End');
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('.sl-diff-side[data-side="gold"] .slp-vt-row')).some((r) => r.textContent?.includes('name 4999')));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.sl-diff-side[data-side="gold"] .slp-vt-row')).some((r) => r.textContent?.includes('name 999')));
+    const last = gold.locator('.slp-vt-row', { hasText: 'name 999' });
+    assert.ok(await last.evaluate((r) => r.classList.contains('slp-row-only')), 'a row past the first page has its mark too');
     assert.ok((await grid.locator('.slp-vt-row').count()) < 60, 'only the rows in view are in the DOM');
     const maxLimit = await page.evaluate(() => (window as unknown as { __maxLimit: number }).__maxLimit);
-    assert.ok(maxLimit > 0 && maxLimit <= 150, `page size ${maxLimit} ≤ maxRows 150`);
+    assert.ok(maxLimit > 0 && maxLimit <= 1000, `page size ${maxLimit} ≤ maxRows 1000`);
     // The run slot is untouched: the rows went to the comparison's gold side.
     assert.equal(await page.locator('.slp-run-slot .slp-vt').count(), 0);
     // Run gold query lands the same rows in the run slot, labelled as the gold query.
@@ -283,6 +287,33 @@ describe('StepLens panel webview in headless Chromium', { skip }, () => {
       await page.close();
     });
   }
+
+  it('codicons: the font loads from dist/webview under the CSP and draws every icon; the text fallback is hidden', async () => {
+    const o = await openPanel(browser, { show: fx.cte });
+    const { page } = o;
+    await page.keyboard.press('2');
+    const fonts = await page.evaluate(async () => {
+      await document.fonts.ready;
+      const all: string[] = [];
+      document.fonts.forEach((f) => all.push(`${f.family}:${f.status}`));
+      return all;
+    });
+    assert.deepEqual(fonts, ['codicon:loaded'], 'the one font the page has: codicon, loaded (a CSP or path error leaves it unloaded)');
+    const icons = await page.locator('.sl-icon').evaluateAll((els) =>
+      els.map((e) => {
+        const before = getComputedStyle(e, '::before');
+        return { cls: e.className, size: getComputedStyle(e).fontSize, family: before.fontFamily, glyph: before.content };
+      }),
+    );
+    assert.ok(icons.length >= 8, `header, tabs and plan toolbar icons (${icons.length})`);
+    for (const i of icons) {
+      assert.equal(i.size, '0px', `${i.cls}: fallback text hidden`);
+      assert.equal(i.family, 'codicon', `${i.cls}: drawn with the codicon font`);
+      assert.match(i.glyph, /^"\S"$/u, `${i.cls}: a glyph, not a missing icon name`);
+    }
+    clean(o);
+    await page.close();
+  });
 
   it('keyboard: tab order through the header and the tabs, arrow keys switch views, shortcuts listed', async () => {
     const o = await openPanel(browser, { show: fx.cte });

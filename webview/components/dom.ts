@@ -60,6 +60,15 @@ export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs?: Attrs | 
   return el;
 }
 
+/**
+ * A codicon (`name` as in @vscode/codicons: 'check', 'pin', 'diff-added'...), decorative: the element
+ * it sits in carries the words (a label or title). In the editor webviews webview/styles/icons.css
+ * draws the glyph and hides `fallback`; the standalone report, which has no icon font, shows `fallback`.
+ */
+export function icon(name: string, fallback = ''): HTMLSpanElement {
+  return h('span', { class: `sl-icon codicon-${name}`, 'aria-hidden': 'true' }, fallback);
+}
+
 /** Removes every child, then appends `children`. */
 export function replaceChildren(el: Element, ...children: Child[]): void {
   while (el.firstChild) el.removeChild(el.firstChild);

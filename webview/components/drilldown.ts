@@ -7,7 +7,7 @@
 
 import type { RecordError, ScoredRecord } from '../../src/core/score/types.ts';
 import { METRIC_DISPLAY_ORDER, METRIC_INFO } from '../../src/core/rewards/metric-names.ts';
-import { fmtMs, fmtNum, h, valueChip, valueClass } from './dom.ts';
+import { fmtMs, fmtNum, h, icon, valueChip, valueClass } from './dom.ts';
 import { PlanTreeView } from './plan-tree.ts';
 import { renderResultDiff } from './result-diff.ts';
 import { SqlView, type SqlMark } from './sql-view.ts';
@@ -84,16 +84,16 @@ export function renderDrilldown(r: ScoredRecord, opts: DrilldownOptions = {}): H
     'div',
     { class: 'sl-dd-nav' },
     opts.position ? h('span', { class: 'sl-muted' }, `${opts.position.at + 1} of ${opts.position.total}`) : null,
-    opts.onPrev ? h('button', { type: 'button', class: 'sl-button', title: 'Previous sample (k / ↑ in the table)', onclick: opts.onPrev }, '‹ Prev') : null,
-    opts.onNext ? h('button', { type: 'button', class: 'sl-button', title: 'Next sample (j / ↓ in the table)', onclick: opts.onNext }, 'Next ›') : null,
-    opts.onClose ? h('button', { type: 'button', class: 'sl-button', title: 'Close (Esc)', 'aria-label': 'Close', onclick: opts.onClose }, '×') : null,
+    opts.onPrev ? h('button', { type: 'button', class: 'sl-button', title: 'Previous sample (k / ↑ in the table)', onclick: opts.onPrev }, icon('chevron-left', '‹'), ' Prev') : null,
+    opts.onNext ? h('button', { type: 'button', class: 'sl-button', title: 'Next sample (j / ↓ in the table)', onclick: opts.onNext }, 'Next ', icon('chevron-right', '›')) : null,
+    opts.onClose ? h('button', { type: 'button', class: 'sl-button', title: 'Close (Esc)', 'aria-label': 'Close', onclick: opts.onClose }, icon('close', '×')) : null,
   );
   const badges = h(
     'div',
     { class: 'sl-dd-badges' },
     h('span', { class: 'sl-badge' }, h('span', { class: 'sl-muted' }, `${r.reward.name} `), h('span', { class: ['sl-chip', valueClass(r.reward.value, rlo, rhi)] }, fmtNum(r.reward.value))),
-    x ? h('span', { class: ['sl-badge', x.metrics.ex === 1 ? 'sl-badge-ok' : 'sl-badge-bad'] }, x.metrics.ex === 1 ? 'EX ✓' : 'EX ✗') : r.status === 'infrastructure_error' ? null : h('span', { class: 'sl-badge' }, 'not executed'),
-    r.test_suite && r.test_suite.correct !== null ? h('span', { class: ['sl-badge', r.test_suite.correct ? 'sl-badge-ok' : 'sl-badge-bad'] }, r.test_suite.correct ? 'test-suite ✓' : 'test-suite ✗') : null,
+    x ? h('span', { class: ['sl-badge', x.metrics.ex === 1 ? 'sl-badge-ok' : 'sl-badge-bad'] }, 'EX ', x.metrics.ex === 1 ? icon('check', '✓') : icon('close', '✗')) : r.status === 'infrastructure_error' ? null : h('span', { class: 'sl-badge' }, 'not executed'),
+    r.test_suite && r.test_suite.correct !== null ? h('span', { class: ['sl-badge', r.test_suite.correct ? 'sl-badge-ok' : 'sl-badge-bad'] }, 'test-suite ', r.test_suite.correct ? icon('check', '✓') : icon('close', '✗')) : null,
     r.status === 'bad_record' ? h('span', { class: 'sl-badge sl-badge-bad' }, 'bad record') : null,
     r.status === 'infrastructure_error'
       ? h('span', { class: 'sl-badge sl-badge-infra', title: 'Its database was locked, unreadable or gone: neither a match nor a mismatch; `steplens score --resume` scores it again.' }, 'infrastructure error · not scored')
@@ -167,7 +167,7 @@ export function renderDrilldown(r: ScoredRecord, opts: DrilldownOptions = {}): H
       scoreGroup('Test suite', [
         kv(
           'test-suite EX',
-          r.test_suite.correct === null ? h('span', { class: 'sl-muted' }, 'no verdict (gold fails)') : r.test_suite.correct ? h('span', { class: 'sl-ok' }, '✓ yes') : h('span', { class: 'sl-bad' }, '✗ no'),
+          r.test_suite.correct === null ? h('span', { class: 'sl-muted' }, 'no verdict (gold fails)') : r.test_suite.correct ? h('span', { class: 'sl-ok' }, icon('check', '✓'), ' yes') : h('span', { class: 'sl-bad' }, icon('close', '✗'), ' no'),
         ),
         kv('variants', String(r.test_suite.variants)),
         r.test_suite.failed_on.length ? kv('failed on', h('span', { class: 'sl-mono sl-small' }, r.test_suite.failed_on.join(', '))) : [],

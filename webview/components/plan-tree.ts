@@ -6,7 +6,7 @@
 // partner lights up) through `onHover` and `highlight`.
 
 import type { PlanTree } from '../../src/core/score/types.ts';
-import { h } from './dom.ts';
+import { h, icon } from './dom.ts';
 
 export interface PlanTreeViewOptions {
   side: 'gold' | 'pred';
@@ -239,7 +239,7 @@ export class PlanTreeView {
       this.opts.collapsible && !(this.opts.lean && t.children.length === 0) ? h('span', { class: ['sl-pn-twisty', t.children.length === 0 && 'sl-pn-leaf'], 'aria-hidden': 'true' }) : null,
       this.opts.lean ? null : h('span', { class: 'sl-pn-dot', 'aria-hidden': 'true' }),
       h('span', { class: 'sl-pn-label' }, labelParts(t.label)),
-      matched && !this.opts.lean ? h('span', { class: 'sl-pn-partner' }, `↔${partner}`) : null,
+      matched && !this.opts.lean ? h('span', { class: 'sl-pn-partner' }, icon('arrow-swap', '↔'), String(partner)) : null,
     );
     if (this.opts.lean && this.opts.collapsible && t.children.length === 0) node.classList.add('sl-pn-leafnode');
     this.nodes.push(node);

@@ -3,36 +3,9 @@
 // not a difference); a row found on one side only is marked. Execution errors
 // are shown instead of the table.
 
-import type { JsonCell, ResultPreview } from '../../src/core/score/types.ts';
-import { cellText, fmtInt, fmtMs, h } from './dom.ts';
-
-function cellKey(c: JsonCell): string {
-  if (c === null) return 'N';
-  if (typeof c === 'number') return `n${c}`;
-  if (typeof c === 'bigint') return `n${c.toString()}`;
-  if (typeof c === 'string') return `s${c}`;
-  return `b${c.blob}`;
-}
-
-/** Key of a row as a bag of cells. */
-export function rowKey(row: readonly JsonCell[]): string {
-  return row.map(cellKey).sort().join('\u0001');
-}
-
-/** For each row of `a`: is it also in `b` (bag semantics)? */
-export function rowsFound(a: readonly (readonly JsonCell[])[], b: readonly (readonly JsonCell[])[]): boolean[] {
-  const counts = new Map<string, number>();
-  for (const r of b) {
-    const k = rowKey(r);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return a.map((r) => {
-    const k = rowKey(r);
-    const c = counts.get(k) ?? 0;
-    if (c > 0) counts.set(k, c - 1);
-    return c > 0;
-  });
-}
+import type { ResultPreview } from '../../src/core/score/types.ts';
+import { rowsFound } from '../../src/core/score/row-diff.ts';
+import { cellText, fmtInt, fmtMs, h, icon } from './dom.ts';
 
 function side(title: string, p: ResultPreview, found: boolean[] | null, only: string): HTMLElement {
   const head = h(
@@ -56,7 +29,7 @@ function side(title: string, p: ResultPreview, found: boolean[] | null, only: st
         h(
           'tr',
           { class: found && !found[k] ? `sl-only sl-only-${only}` : undefined, title: found && !found[k] ? `Only in the ${title.toLowerCase()} result` : undefined },
-          h('td', { class: 'sl-rownum' }, found && !found[k] ? (only === 'gold' ? '−' : '+') : String(k + 1)),
+          h('td', { class: 'sl-rownum' }, found && !found[k] ? (only === 'gold' ? icon('diff-removed', '−') : icon('diff-added', '+')) : String(k + 1)),
           row.map((c) => h('td', { class: [typeof c === 'number' || typeof c === 'bigint' ? 'sl-num' : null, c === null && 'sl-null'] }, cellText(c))),
         ),
       ),

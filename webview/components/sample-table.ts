@@ -4,7 +4,7 @@
 // opens; a click selects and opens.
 
 import type { SampleRow } from '../../src/report/payload.ts';
-import { fmtInt, fmtNum, h, replaceChildren, valueClass } from './dom.ts';
+import { fmtInt, fmtNum, h, icon, replaceChildren, valueClass } from './dom.ts';
 import type { RangeField } from './summary-view.ts';
 
 export type ColumnKey = 'i' | 'source' | 'db' | 'id' | 'question' | 'reward' | 'ex' | 'qa' | 'relpmF1' | 'rtm' | 'steps' | 'errors';
@@ -67,9 +67,9 @@ function scoreCell(x: number | null, lo = 0, hi = 1): Node | string {
 
 function exCell(x: number | null, infra = false): Node | string {
   // Not a wrong answer: the database was locked, unreadable or gone (status infrastructure_error).
-  if (infra) return h('span', { class: 'sl-warn', title: 'Not scored: infrastructure error (database locked, unreadable or gone)' }, '⚠');
+  if (infra) return h('span', { class: 'sl-warn', title: 'Not scored: infrastructure error (database locked, unreadable or gone)' }, icon('warning', '⚠'));
   if (x === null) return h('span', { class: 'sl-muted' }, '–');
-  return x === 1 ? h('span', { class: 'sl-ok', title: 'EX correct' }, '✓') : h('span', { class: 'sl-bad', title: 'EX wrong' }, '✗');
+  return x === 1 ? h('span', { class: 'sl-ok', title: 'EX correct' }, icon('check', '✓')) : h('span', { class: 'sl-bad', title: 'EX wrong' }, icon('close', '✗'));
 }
 
 function matchesStatus(r: SampleRow, status: string): boolean {
@@ -419,7 +419,7 @@ export class SampleTable {
       const on = el.dataset.key === this.sortState.key;
       el.classList.toggle('sl-sorted', on);
       el.setAttribute('aria-sort', on ? (dir === 1 ? 'ascending' : 'descending') : 'none');
-      (el.lastChild as HTMLElement).textContent = on ? (dir === 1 ? '▲' : '▼') : '';
+      replaceChildren(el.lastChild as HTMLElement, on ? (dir === 1 ? icon('arrow-up', '▲') : icon('arrow-down', '▼')) : null);
     }
     this.countEl.textContent = out.length === this.rows.length ? `${fmtInt(out.length)} samples` : `${fmtInt(out.length)} of ${fmtInt(this.rows.length)}`;
     replaceChildren(
@@ -429,7 +429,7 @@ export class SampleTable {
             'span',
             { class: 'sl-filter-chip' },
             `${range.label} ∈ [${fmtNum(range.lo)}, ${fmtNum(range.hi)}${range.hiInclusive ? ']' : ')'}`,
-            h('button', { type: 'button', class: 'sl-chip-x', title: 'Remove this filter', 'aria-label': 'Remove range filter', onclick: () => this.setFilter({ range: null }) }, '×'),
+            h('button', { type: 'button', class: 'sl-chip-x', title: 'Remove this filter', 'aria-label': 'Remove range filter', onclick: () => this.setFilter({ range: null }) }, icon('close', '×')),
           )
         : null,
     );

@@ -3,7 +3,7 @@
 // changed) with their deltas, paged from the server through the host. Enter (or a double click) on a
 // pair opens both records side by side in the review editor. Model text is always text.
 
-import { fmtInt, fmtNum, h, replaceChildren, valueClass } from '../components/dom.ts';
+import { fmtInt, fmtNum, h, icon, replaceChildren, valueClass } from '../components/dom.ts';
 import { acquireApi } from './rpc.ts';
 
 interface Side { file: string; path: string; records: number; headline: string[]; run: { fingerprint: string; options: Record<string, unknown> } | null; bad_lines: { line: number; message: string }[] }
@@ -13,6 +13,8 @@ interface Pair { id: string | number | null; db_id: string | null; question: str
 
 const api = acquireApi();
 const VERDICTS = [['', 'All changed'], ['improved', 'Improved'], ['regressed', 'Regressed'], ['changed', 'Changed']] as const;
+/** A pair's verdict as a codicon. */
+const VERDICT_ICON: Record<string, string> = { improved: 'arrow-up', regressed: 'arrow-down', changed: 'diff-modified' };
 let summary: Summary | null = null;
 let verdict = '';
 let pairs: Pair[] = [];
@@ -32,7 +34,7 @@ const request = <T>(method: string, params: Record<string, unknown>): Promise<T>
 
 const head = h('header', { class: 'sld-header' }, h('strong', null, 'Compare runs'));
 const sides = h('div', { class: 'slc-sides' });
-const tabs = h('div', { class: 'sld-queues', role: 'tablist' }, VERDICTS.map(([v, label]) => h('button', { type: 'button', class: 'sld-queue', dataset: { verdict: v } }, label)));
+const tabs = h('div', { class: 'sld-queues', role: 'tablist' }, VERDICTS.map(([v, label]) => h('button', { type: 'button', class: 'sld-queue', dataset: { verdict: v } }, v ? icon(VERDICT_ICON[v]) : null, h('span', null, label))));
 const table = h('table', { class: 'sl-grid-table slc-pairs' });
 const more = h('button', { type: 'button', class: 'sl-button', hidden: true }, 'More');
 const status = h('div', { class: 'sld-error sl-bad', role: 'alert', hidden: true });
@@ -64,7 +66,7 @@ function draw(): void {
         h(
           'tr',
           { class: ['slc-pair', i === selected && 'sld-selected'], dataset: { i: String(i) } },
-          h('td', { class: `slc-${p.verdict}` }, p.verdict),
+          h('td', { class: `slc-${p.verdict}` }, VERDICT_ICON[p.verdict] ? icon(VERDICT_ICON[p.verdict]) : null, h('span', null, p.verdict)),
           h('td', null, p.id === null ? '' : String(p.id)),
           h('td', null, p.db_id ?? ''),
           h('td', { class: 'slc-q', title: p.question ?? '' }, p.question ?? ''),

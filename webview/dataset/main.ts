@@ -19,7 +19,7 @@ import {
   type Row,
   type SortColumn,
 } from '../../src/extension/dataset/protocol.ts';
-import { fmtInt, fmtNum, h, replaceChildren, valueClass } from '../components/dom.ts';
+import { fmtInt, fmtNum, h, icon, replaceChildren, valueClass } from '../components/dom.ts';
 import { acquireApi, Rpc } from './rpc.ts';
 
 const ROW_H = 24;
@@ -125,8 +125,8 @@ function main(): void {
   // ---------------------------------------------------------------- chrome
   const title = h('div', { class: 'sld-title' }, h('strong', null, 'StepLens dataset'));
   const prog = h('div', { class: 'sld-progress sl-muted', role: 'status', 'aria-live': 'polite' });
-  const exportBtn = h('button', { type: 'button', class: 'sl-button', title: 'Export the accepted records (or, with a filter, the records in the list) as SFT JSONL' }, 'Export…');
-  const helpBtn = h('button', { type: 'button', class: 'sl-button', title: 'Keyboard shortcuts (?)', 'aria-expanded': 'false' }, '?');
+  const exportBtn = h('button', { type: 'button', class: 'sl-button', title: 'Export the accepted records (or, with a filter, the records in the list) as SFT JSONL' }, icon('export'), h('span', null, 'Export…'));
+  const helpBtn = h('button', { type: 'button', class: 'sl-button', title: 'Keyboard shortcuts (?)', 'aria-label': 'Keyboard shortcuts', 'aria-expanded': 'false' }, icon('keyboard', '?'));
   const header = h('header', { class: 'sld-header' }, title, prog, h('div', { class: 'sld-actions' }, exportBtn, helpBtn));
 
   const queueTabs = QUEUES.map((q) => h('button', { type: 'button', role: 'tab', class: 'sld-queue', dataset: { queue: q.id } }, q.label));
@@ -145,7 +145,7 @@ function main(): void {
   const hMax = num('reward ≤', 'sld-f-hmax');
   const sMin = num('StepRTM ≥', 'sld-f-smin');
   const sMax = num('StepRTM ≤', 'sld-f-smax');
-  const clear = h('button', { type: 'button', class: 'sl-button sld-clear', title: 'Clear every filter' }, 'Clear');
+  const clear = h('button', { type: 'button', class: 'sl-button sld-clear', title: 'Clear every filter' }, icon('clear-all'), h('span', null, 'Clear'));
   const filters = h('div', { class: 'sld-filters' }, search, exSel, hMin, hMax, sMin, sMax, dbSel, statusSel, errSel, labelSel, clear);
 
   const head = h(
@@ -186,8 +186,8 @@ function main(): void {
     probe.protocolErrors.push(m);
     showError(`Dropped a message that does not fit the dataset protocol: ${m}`);
   };
-  const setSave = (text: string, kind: 'ok' | 'busy' | 'bad'): void => {
-    saveStatus.textContent = text;
+  const setSave = (text: string, kind: 'ok' | 'busy' | 'bad' | 'info'): void => {
+    replaceChildren(saveStatus, kind === 'ok' ? icon('check', '✓ ') : kind === 'bad' ? icon('error', '⚠ ') : null, kind === 'busy' || kind === 'info' ? text : ` ${text}`);
     saveStatus.className = `sld-save sld-save-${kind}`;
   };
 
@@ -232,7 +232,7 @@ function main(): void {
     }
     for (const c of Array.from(head.querySelectorAll<HTMLElement>('[data-col]'))) {
       const on = query.sort?.column === c.dataset.col;
-      c.querySelector('.sld-sort')!.textContent = on ? (query.sort!.descending ? ' ▼' : ' ▲') : '';
+      replaceChildren(c.querySelector('.sld-sort')!, on ? (query.sort!.descending ? icon('arrow-down', ' ▼') : icon('arrow-up', ' ▲')) : null);
       c.setAttribute('aria-sort', on ? (query.sort!.descending ? 'descending' : 'ascending') : 'none');
     }
   };
@@ -340,6 +340,8 @@ function main(): void {
   const cellsOf = new WeakMap<HTMLElement, HTMLElement[]>();
   const makeRow = (): HTMLElement => {
     const cells = COLUMNS.map((c) => h('div', { class: ['sld-cell', c.cls], role: 'gridcell' }));
+    // Labels, then the note and edit markers (shown when the review has them).
+    cells[9].append(h('span'), icon('note', ' ✎'), icon('edit', ' ✂'));
     const el = h('div', { class: 'sld-row', role: 'row' }, cells);
     cellsOf.set(el, cells);
     return el;
@@ -353,7 +355,9 @@ function main(): void {
     el.setAttribute('aria-rowindex', String(i + 1));
     if (!r) {
       el.classList.add('sld-placeholder');
-      for (const x of c) x.textContent = '';
+      for (const x of c.slice(0, 9)) x.textContent = '';
+      c[9].firstChild!.textContent = '';
+      for (const m of Array.from(c[9].children).slice(1)) (m as HTMLElement).hidden = true;
       c[3].textContent = '…';
       return;
     }
@@ -376,7 +380,9 @@ function main(): void {
     const rv = r.review;
     c[8].textContent = rv ? rv.status : 'pending';
     c[8].className = `sld-cell sld-c-review sld-rv-${rv ? rv.status : 'none'}`;
-    c[9].textContent = `${rv && rv.labels.length ? rv.labels.join(', ') : ''}${rv?.note ? ' ✎' : ''}${rv?.edited ? ' ✂' : ''}`;
+    c[9].firstChild!.textContent = rv && rv.labels.length ? rv.labels.join(', ') : '';
+    (c[9].children[1] as HTMLElement).hidden = !rv?.note;
+    (c[9].children[2] as HTMLElement).hidden = !rv?.edited;
     c[9].title = rv?.note ? `note: ${rv.note}` : '';
   };
 
@@ -500,7 +506,7 @@ function main(): void {
     );
     const extra = (rv?.labels ?? []).filter((l) => !labels.includes(l)).map((l) => h('span', { class: 'sld-label sld-label-on' }, l));
     const btn = (status: ReviewStatus, key: string, label: string): HTMLElement =>
-      h('button', { type: 'button', class: ['sl-button', 'sld-act', `sld-act-${status}`, rv?.status === status && 'sld-act-on'], dataset: { status }, title: `${label} (${key})` }, h('kbd', null, key), ' ', label);
+      h('button', { type: 'button', class: ['sl-button', 'sld-act', `sld-act-${status}`, rv?.status === status && 'sld-act-on'], dataset: { status }, title: `${label} (${key})` }, icon(({ accepted: 'check', rejected: 'close', flagged: 'flag', pending: 'circle-large-outline' } as const)[status]), h('kbd', null, key), ' ', label);
     noteBox.value = rv?.note ?? '';
     const sql = d?.edit && 'sql' in d.edit ? d.edit.sql : (d?.pred_sql ?? '');
     const block = (label: string, text: string | null, what: 'sql' | 'completion' | 'gold', key: string | null): HTMLElement | null =>
@@ -509,7 +515,7 @@ function main(): void {
         : h(
             'div',
             { class: 'sld-block' },
-            h('div', { class: 'sld-block-head' }, h('span', null, label), h('button', { type: 'button', class: 'sl-button sld-open', dataset: { open: what }, title: `Open as an editor document${key ? ` (${key})` : ''}` }, 'Open')),
+            h('div', { class: 'sld-block-head' }, h('span', null, label), h('button', { type: 'button', class: 'sl-button sld-open', dataset: { open: what }, title: `Open as an editor document${key ? ` (${key})` : ''}` }, icon('go-to-file'), h('span', null, 'Open'))),
             h('pre', { class: `sld-pre sld-pre-${what}` }, text.length > 20_000 ? `${text.slice(0, 20_000)}\n… (${fmtInt(text.length)} characters; Open shows all)` : text),
           );
     replaceChildren(
@@ -570,7 +576,7 @@ function main(): void {
       }
       probe.saved++;
       saving--;
-      setSave(`Saved ✓ line ${r.line}`, 'ok');
+      setSave(`Saved line ${r.line}`, 'ok');
       draw();
       const row = selected >= 0 ? rowAt(selected) : undefined;
       if (row && row.line === r.line && detail) renderDetail(row, detail);
@@ -591,8 +597,8 @@ function main(): void {
   const toggleLabel = (l: string): Promise<boolean> => change((s) => ({ ...s, labels: s.labels.includes(l) ? s.labels.filter((x) => x !== l) : [...s.labels, l] }));
   const doUndo = async (): Promise<void> => {
     const prev = undo.pop();
-    if (!prev) return setSave('Nothing to undo', 'ok');
-    if (await annotate(prev, false)) setSave(`Undone ✓ line ${prev.line}`, 'ok');
+    if (!prev) return setSave('Nothing to undo', 'info');
+    if (await annotate(prev, false)) setSave(`Undone line ${prev.line}`, 'ok');
     else undo.push(prev);
   };
   /** Ctrl/Cmd+Enter: the note and edit as typed (and an accept if the record had no status), saved; then the next record. */

@@ -6,7 +6,7 @@
 
 import { isKnownStatus, PROTOCOL_VERSION, readPanelState, type PanelState, type ResultMeta, type ShowParams } from '../../src/extension/panel/protocol.ts';
 import type { ScoredRecord } from '../../src/core/score/types.ts';
-import { fmtNum, h, replaceChildren } from '../components/dom.ts';
+import { fmtNum, h, icon, replaceChildren } from '../components/dom.ts';
 import { SqlView } from '../components/sql-view.ts';
 import { TraceView } from '../components/trace-view.ts';
 import { renderPlans, type PlansView } from './plans.ts';
@@ -15,11 +15,11 @@ import { renderRewards, type RewardsView } from './rewards.ts';
 import { Cancelled, Rpc } from './rpc.ts';
 
 type ViewName = PanelState['view'];
-const VIEWS: { id: ViewName; label: string; key: string }[] = [
-  { id: 'rewards', label: 'Rewards', key: '1' },
-  { id: 'plans', label: 'Plans', key: '2' },
-  { id: 'reasoning', label: 'Reasoning', key: '3' },
-  { id: 'results', label: 'Results', key: '4' },
+const VIEWS: { id: ViewName; label: string; key: string; icon: string }[] = [
+  { id: 'rewards', label: 'Rewards', key: '1', icon: 'graph' },
+  { id: 'plans', label: 'Plans', key: '2', icon: 'type-hierarchy' },
+  { id: 'reasoning', label: 'Reasoning', key: '3', icon: 'comment-discussion' },
+  { id: 'results', label: 'Results', key: '4', icon: 'table' },
 ];
 
 const SHORTCUTS: [string, string][] = [
@@ -89,11 +89,11 @@ function main(): void {
   // ---- chrome
   const title = h('div', { class: 'slp-title' }, h('strong', null, 'StepLens'), h('span', { class: 'sl-muted' }, ' · waiting for a statement'));
   const status = h('div', { class: 'slp-status sl-muted', role: 'status', 'aria-live': 'polite' });
-  const pin = h('button', { type: 'button', class: 'sl-button slp-pin', 'aria-pressed': 'false', title: 'Pin: stop following the editor (p)' }, 'Pin');
-  const refresh = h('button', { type: 'button', class: 'sl-button', title: 'Inspect again (r)' }, 'Refresh');
-  const help = h('button', { type: 'button', class: 'sl-button', title: 'Keyboard shortcuts (?)', 'aria-expanded': 'false' }, '?');
+  const pin = h('button', { type: 'button', class: 'sl-button slp-pin', 'aria-pressed': 'false', title: 'Pin: stop following the editor (p)' }, icon('pin'), h('span', null, 'Pin'));
+  const refresh = h('button', { type: 'button', class: 'sl-button', title: 'Inspect again (r)' }, icon('refresh'), h('span', null, 'Refresh'));
+  const help = h('button', { type: 'button', class: 'sl-button', title: 'Keyboard shortcuts (?)', 'aria-label': 'Keyboard shortcuts', 'aria-expanded': 'false' }, icon('keyboard', '?'));
   const tabs = VIEWS.map((v) =>
-    h('button', { type: 'button', role: 'tab', class: 'slp-tab', id: `slp-tab-${v.id}`, 'aria-controls': `slp-view-${v.id}`, dataset: { view: v.id }, title: `${v.label} (${v.key})` }, v.label),
+    h('button', { type: 'button', role: 'tab', class: 'slp-tab', id: `slp-tab-${v.id}`, 'aria-controls': `slp-view-${v.id}`, dataset: { view: v.id }, title: `${v.label} (${v.key})` }, icon(v.icon), h('span', null, v.label)),
   );
   const tablist = h('div', { class: 'slp-tabs', role: 'tablist', 'aria-label': 'Views' }, tabs);
   const panes = new Map<ViewName, HTMLElement>(VIEWS.map((v) => [v.id, h('div', { class: 'slp-view', id: `slp-view-${v.id}`, role: 'tabpanel', 'aria-labelledby': `slp-tab-${v.id}`, tabindex: '-1' })]));
@@ -151,7 +151,7 @@ function main(): void {
     state.pinned = p;
     save();
     pin.setAttribute('aria-pressed', String(p));
-    pin.textContent = p ? 'Pinned' : 'Pin';
+    replaceChildren(pin, icon(p ? 'pinned' : 'pin'), h('span', null, p ? 'Pinned' : 'Pin'));
     pin.classList.toggle('slp-pin-on', p);
   };
   pin.addEventListener('click', () => {
@@ -208,7 +208,7 @@ function main(): void {
   }
 
   const fetchPage = (result: string, offset: number, limit: number, signal: AbortSignal) =>
-    rpc.request('rows', { result, offset, limit }, signal).then((p) => p.rows);
+    rpc.request('rows', { result, offset, limit }, signal);
   const run = (step: string | null, side: 'gold' | 'pred' = 'pred'): void => {
     const what = side === 'gold' ? 'The gold query' : (step ?? 'The statement');
     setStatus(`Running ${side === 'gold' ? 'the gold query' : (step ?? 'the statement')}…`);
@@ -339,7 +339,9 @@ function main(): void {
       results: () => {
         // "All N rows" on a side of the comparison: that side's whole query, run again host-side and paged.
         const runAll = (side: 'gold' | 'pred') => rpc.request('runStep', side === 'gold' ? { step: null, side } : { step: null });
-        results = renderResults(r.execution, st, fetchPage, run, p.maxRows, r.status === 'infrastructure_error', runAll);
+        // With both sides executed, "All N rows" runs both and diffs every row host-side.
+        const compareAll = () => rpc.request('compareAll', {});
+        results = renderResults(r.execution, st, fetchPage, run, p.maxRows, r.status === 'infrastructure_error', runAll, compareAll);
         replaceChildren(panes.get('results')!, results.el);
         probe.results = results;
       },

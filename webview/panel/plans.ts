@@ -6,7 +6,7 @@
 // click on a node selects its SQL in the editor (through `onReveal`).
 
 import type { PlanTree, ScoredRecord } from '../../src/core/score/types.ts';
-import { h, replaceChildren } from '../components/dom.ts';
+import { h, icon, replaceChildren } from '../components/dom.ts';
 import { PlanTreeView } from '../components/plan-tree.ts';
 import { SqlView } from '../components/sql-view.ts';
 
@@ -210,12 +210,12 @@ export function renderPlans(r: ScoredRecord, opts: PlansOptions): PlansView {
     { class: 'slp-toolbar' },
     find,
     count,
-    h('button', { type: 'button', class: 'sl-button', title: 'Zoom out (-)', 'aria-label': 'Zoom out', onclick: () => setZoom(zoom - 0.1) }, '−'),
+    h('button', { type: 'button', class: 'sl-button', title: 'Zoom out (-)', 'aria-label': 'Zoom out', onclick: () => setZoom(zoom - 0.1) }, icon('zoom-out', '−')),
     zoomLabel,
-    h('button', { type: 'button', class: 'sl-button', title: 'Zoom in (+)', 'aria-label': 'Zoom in', onclick: () => setZoom(zoom + 0.1) }, '+'),
-    h('button', { type: 'button', class: 'sl-button', title: 'Fit the wider tree to its pane (0)', onclick: () => fit() }, 'Fit'),
-    h('button', { type: 'button', class: 'sl-button', title: 'Expand every node', onclick: both((v) => v.expandAll(true)) }, 'Expand all'),
-    h('button', { type: 'button', class: 'sl-button', title: 'Collapse to the roots', onclick: both((v) => v.expandAll(false)) }, 'Collapse all'),
+    h('button', { type: 'button', class: 'sl-button', title: 'Zoom in (+)', 'aria-label': 'Zoom in', onclick: () => setZoom(zoom + 0.1) }, icon('zoom-in', '+')),
+    h('button', { type: 'button', class: 'sl-button', title: 'Fit the wider tree to its pane (0)', onclick: () => fit() }, icon('screen-full'), h('span', null, 'Fit')),
+    h('button', { type: 'button', class: 'sl-button', title: 'Expand every node', onclick: both((v) => v.expandAll(true)) }, icon('expand-all'), h('span', null, 'Expand all')),
+    h('button', { type: 'button', class: 'sl-button', title: 'Collapse to the roots', onclick: both((v) => v.expandAll(false)) }, icon('collapse-all'), h('span', null, 'Collapse all')),
   );
   const legend = h(
     'div',

@@ -1,21 +1,22 @@
-// Results view: the gold and predicted results as EX sees them (the record's previews, rows compared as
-// bags of cells: rows only on one side, and the cells that differ from the unmatched row across), and
-// Run Step results. Tables are virtualized (only the rows in view exist in the DOM) and a Run Step
-// result is paged from the host: the table asks for the pages it shows, never more than maxRows rows
+// Results view: the gold and predicted results as EX sees them (rows compared as bags of cells: rows
+// only on one side, and the cells that differ from the unmatched row across; src/core/score/row-diff.ts),
+// first on the record's previews, then, with "All N rows", on both whole results diffed host-side
+// (`compareAll`); and Run Step results. Tables are virtualized (only the rows in view exist in the DOM)
+// and a host-side result is paged: the table asks for the pages it shows, never more than maxRows rows
 // per message, and cancels the requests for pages scrolled away.
 
-import type { Cell, ResultMeta } from '../../src/extension/panel/protocol.ts';
+import type { Cell, CompareAll, ResultMeta, RowsPage } from '../../src/extension/panel/protocol.ts';
 import { PAGE_ROWS } from '../../src/extension/panel/protocol.ts';
 import type { ResultPreview } from '../../src/core/score/types.ts';
-import { cellText, fmtInt, fmtMs, h, replaceChildren } from '../components/dom.ts';
-import { rowKey, rowsFound } from '../components/result-diff.ts';
+import { diffRows, type RowDiff, type RowMark, type SideDiff } from '../../src/core/score/row-diff.ts';
+import { cellText, fmtInt, fmtMs, h, icon, replaceChildren } from '../components/dom.ts';
 
 export const ROW_H = 22;
 const OVERSCAN = 12;
 /** Pages kept in memory per result (LRU), so a 100,000-row result never sits whole in the webview. */
 const KEEP_PAGES = 40;
 
-export type RowMark = 'only' | 'changed' | null;
+export type { RowMark };
 
 /** Where a table's rows come from. */
 export interface RowSource {
@@ -25,7 +26,7 @@ export interface RowSource {
   row(i: number): Cell[] | undefined;
   mark?(i: number): RowMark;
   /** Column indexes that differ from the partner row (for 'changed' rows). */
-  diffCells?(i: number): ReadonlySet<number> | undefined;
+  diffCells?(i: number): readonly number[] | null | undefined;
   /** Rows [from, to) are in view: fetch what is missing, then call `ready`. */
   want?(from: number, to: number, ready: () => void): void;
 }
@@ -33,9 +34,9 @@ export interface RowSource {
 export class StaticSource implements RowSource {
   readonly columns: string[];
   private readonly rows: Cell[][];
-  private readonly marks: RowMark[];
-  private readonly diffs: (Set<number> | undefined)[];
-  constructor(columns: string[], rows: Cell[][], marks: RowMark[] = [], diffs: (Set<number> | undefined)[] = []) {
+  private readonly marks: readonly RowMark[];
+  private readonly diffs: readonly (number[] | null)[];
+  constructor(columns: string[], rows: Cell[][], marks: readonly RowMark[] = [], diffs: readonly (number[] | null)[] = []) {
     this.columns = columns;
     this.rows = rows;
     this.marks = marks;
@@ -50,16 +51,18 @@ export class StaticSource implements RowSource {
   mark(i: number): RowMark {
     return this.marks[i] ?? null;
   }
-  diffCells(i: number): ReadonlySet<number> | undefined {
+  diffCells(i: number): readonly number[] | null | undefined {
     return this.diffs[i];
   }
 }
 
-export type PageFetcher = (offset: number, limit: number, signal: AbortSignal) => Promise<Cell[][]>;
+/** A page of rows, with their marks when the host diffed the result (`compareAll`). */
+export type Page = Pick<RowsPage, 'rows' | 'marks' | 'diffs'>;
+export type PageFetcher = (offset: number, limit: number, signal: AbortSignal) => Promise<Page>;
 
 /** A host-side result, fetched a page at a time. */
 export class PagedSource implements RowSource {
-  private readonly pages = new Map<number, Cell[][]>();
+  private readonly pages = new Map<number, Page>();
   private readonly inflight = new Map<number, AbortController>();
   readonly columns: string[];
   readonly rowCount: number;
@@ -73,17 +76,29 @@ export class PagedSource implements RowSource {
     this.pageRows = pageRows;
     this.columns = meta.columns;
     this.rowCount = meta.rowCount;
-    if (meta.first.length) this.pages.set(0, meta.first.slice(0, pageRows));
+    if (meta.first.length) this.pages.set(0, { rows: meta.first.slice(0, pageRows), marks: meta.firstMarks?.slice(0, pageRows), diffs: meta.firstDiffs?.slice(0, pageRows) });
   }
 
-  row(i: number): Cell[] | undefined {
+  private pageOf(i: number): Page | undefined {
     const p = Math.floor(i / this.pageRows);
     const page = this.pages.get(p);
     if (!page) return undefined;
     // Touch for LRU order.
     this.pages.delete(p);
     this.pages.set(p, page);
-    return page[i - p * this.pageRows];
+    return page;
+  }
+
+  row(i: number): Cell[] | undefined {
+    return this.pageOf(i)?.rows[i % this.pageRows];
+  }
+
+  mark(i: number): RowMark {
+    return this.pageOf(i)?.marks?.[i % this.pageRows] ?? null;
+  }
+
+  diffCells(i: number): readonly number[] | null | undefined {
+    return this.pageOf(i)?.diffs?.[i % this.pageRows];
   }
 
   want(from: number, to: number, ready: () => void): void {
@@ -102,42 +117,16 @@ export class PagedSource implements RowSource {
       this.inflight.set(p, c);
       const offset = p * this.pageRows;
       this.fetch(offset, Math.min(this.pageRows, this.rowCount - offset), c.signal).then(
-        (rows) => {
+        (page) => {
           this.inflight.delete(p);
-          this.pages.set(p, rows);
-          this.fetchedRows += rows.length;
+          this.pages.set(p, page);
+          this.fetchedRows += page.rows.length;
           while (this.pages.size > KEEP_PAGES) this.pages.delete(this.pages.keys().next().value!);
           ready();
         },
         () => this.inflight.delete(p),
       );
     }
-  }
-}
-
-/**
- * A paged result that keeps the preview's difference marks on its first rows, where a row is the same
- * as the preview's row at that place (the query ran again: a row that moved gets no stale mark).
- */
-export class MarkedPagedSource extends PagedSource {
-  private readonly preview: readonly Cell[][];
-  private readonly marks: readonly RowMark[];
-  private readonly diffs: readonly (Set<number> | undefined)[];
-  constructor(meta: ResultMeta, fetch: PageFetcher, pageRows: number, preview: readonly Cell[][], marks: readonly RowMark[], diffs: readonly (Set<number> | undefined)[]) {
-    super(meta, fetch, pageRows);
-    this.preview = preview;
-    this.marks = marks;
-    this.diffs = diffs;
-  }
-  private same(i: number): boolean {
-    const r = i < this.preview.length ? this.row(i) : undefined;
-    return r !== undefined && rowKey(r) === rowKey(this.preview[i]);
-  }
-  mark(i: number): RowMark {
-    return this.same(i) ? (this.marks[i] ?? null) : null;
-  }
-  diffCells(i: number): ReadonlySet<number> | undefined {
-    return this.same(i) ? this.diffs[i] : undefined;
   }
 }
 
@@ -158,10 +147,13 @@ export class VirtualTable {
   private readonly drawn = new Map<number, HTMLElement>();
   private readonly src: RowSource;
   private readonly height: number;
+  /** Which side of the comparison the rows are (the # column's marks say "missing" or "extra"). */
+  private readonly side: 'gold' | 'pred' | null;
 
-  constructor(src: RowSource, label: string, height = 320) {
+  constructor(src: RowSource, label: string, height = 320, side: 'gold' | 'pred' | null = null) {
     this.src = src;
     this.height = height;
+    this.side = side;
     const widths = src.columns.map((c, j) => {
       let w = c.length;
       for (let i = 0; i < Math.min(50, src.rowCount); i++) {
@@ -263,14 +255,14 @@ export class VirtualTable {
     const r = this.src.row(i);
     const mark = this.src.mark?.(i) ?? null;
     const diff = this.src.diffCells?.(i);
-    const cells: HTMLElement[] = [h('div', { class: 'slp-vt-cell slp-vt-num', role: 'rowheader' }, mark === 'only' ? '±' : mark === 'changed' ? '≠' : String(i + 1))];
+    const cells: HTMLElement[] = [h('div', { class: 'slp-vt-cell slp-vt-num', role: 'rowheader' }, mark ? markIcon(mark, this.side) : String(i + 1))];
     for (let j = 0; j < this.src.columns.length; j++) {
       const c = r ? (r[j] ?? null) : undefined;
       cells.push(
         h(
           'div',
           {
-            class: ['slp-vt-cell', c === undefined && 'slp-vt-loading', c === null && 'sl-null', (typeof c === 'number' || typeof c === 'bigint') && 'sl-num', diff?.has(j) && 'slp-cell-diff', i === this.active && j === this.activeCol && 'slp-vt-cur'],
+            class: ['slp-vt-cell', c === undefined && 'slp-vt-loading', c === null && 'sl-null', (typeof c === 'number' || typeof c === 'bigint') && 'sl-num', diff?.includes(j) && 'slp-cell-diff', i === this.active && j === this.activeCol && 'slp-vt-cur'],
             role: 'gridcell',
             title: c === undefined ? 'loading…' : undefined,
           },
@@ -345,87 +337,90 @@ export class VirtualTable {
 }
 
 /** Marks for the two previews: rows only on one side; unmatched rows paired in order, their differing cells. */
-export function diffPreviews(gold: ResultPreview, pred: ResultPreview): { gold: { marks: RowMark[]; diffs: (Set<number> | undefined)[] }; pred: { marks: RowMark[]; diffs: (Set<number> | undefined)[] } } {
-  const gf = rowsFound(gold.rows, pred.rows);
-  const pf = rowsFound(pred.rows, gold.rows);
-  const gOnly = gf.flatMap((f, i) => (f ? [] : [i]));
-  const pOnly = pf.flatMap((f, i) => (f ? [] : [i]));
-  const side = (found: boolean[]) => ({ marks: found.map((f): RowMark => (f ? null : 'only')), diffs: found.map((): Set<number> | undefined => undefined) });
-  const g = side(gf);
-  const p = side(pf);
-  const sameWidth = gold.columns.length === pred.columns.length;
-  for (let k = 0; sameWidth && k < Math.min(gOnly.length, pOnly.length); k++) {
-    const a = gold.rows[gOnly[k]];
-    const b = pred.rows[pOnly[k]];
-    const d = new Set<number>();
-    a.forEach((c, j) => {
-      if (rowKey([c]) !== rowKey([b[j] ?? null])) d.add(j);
-    });
-    if (d.size < a.length) {
-      g.marks[gOnly[k]] = 'changed';
-      p.marks[pOnly[k]] = 'changed';
-      g.diffs[gOnly[k]] = d;
-      p.diffs[pOnly[k]] = d;
-    }
-  }
-  return { gold: g, pred: p };
+export function diffPreviews(gold: ResultPreview, pred: ResultPreview): RowDiff {
+  return diffRows(gold.rows, pred.rows, gold.columns.length, pred.columns.length);
+}
+
+/** A row's mark in the # column: only in gold (missing from the prediction), only predicted (extra), or paired with differing cells. */
+function markIcon(mark: 'only' | 'changed', side: 'gold' | 'pred' | null): HTMLElement {
+  if (mark === 'changed') return h('span', { title: 'Paired with a row of the other side; the marked cells differ' }, icon('diff-modified', '≠'));
+  return side === 'gold'
+    ? h('span', { title: 'Only in the gold result (missing from the prediction)' }, icon('diff-removed', '−'))
+    : h('span', { title: 'Only in the predicted result (not in gold)' }, icon('diff-added', '+'));
 }
 
 /** Runs one side's whole query (the prediction, or the gold query) host-side: its rows are then paged. */
 export type RunAll = (side: 'gold' | 'pred') => Promise<ResultMeta>;
-export type FetchPage = (result: string, offset: number, limit: number, signal: AbortSignal) => Promise<Cell[][]>;
+/** Runs both and diffs them host-side (when both previews executed). */
+export type RunCompareAll = () => Promise<CompareAll>;
+export type FetchPage = (result: string, offset: number, limit: number, signal: AbortSignal) => Promise<Page>;
+
+interface AllRows {
+  runAll: RunAll;
+  compareAll: RunCompareAll | null;
+  fetchPage: FetchPage;
+  maxRows: number;
+  onTable: (side: 'gold' | 'pred', t: VirtualTable) => void;
+}
+
+interface PreviewSide {
+  box: HTMLElement;
+  /** Swaps the preview for the host-side result, paged (with its marks after compareAll). */
+  showAll(meta: ResultMeta): void;
+  /** The "All N rows" button, while the preview is shown. */
+  more: HTMLButtonElement | null;
+}
 
 /**
  * One side of the comparison: the record's preview (its first rows, with the diff marks), and when the
- * result has more, an "All N rows" button that runs the query again host-side and swaps in a table paged
- * from the host (never more than maxRows rows per message; the marks cover the preview only).
+ * result has more, an "All N rows" button (see renderResults) that swaps in a table paged from the host.
  */
-function previewSide(
-  title: string,
-  side: 'gold' | 'pred',
-  pv: ResultPreview,
-  marks: { marks: RowMark[]; diffs: (Set<number> | undefined)[] } | null,
-  all: { runAll: RunAll; fetchPage: FetchPage; maxRows: number; onTable: (side: 'gold' | 'pred', t: VirtualTable) => void } | null,
-): HTMLElement {
+function previewSide(title: string, side: 'gold' | 'pred', pv: ResultPreview, marks: SideDiff | null, all: AllRows | null): PreviewSide {
   const count = h('span', { class: 'sl-muted' }, ` · ${fmtInt(pv.row_count)} row${pv.row_count === 1 ? '' : 's'}${pv.row_count > pv.rows.length ? ` (first ${pv.rows.length} shown)` : ''}${pv.truncated ? ' · row cap reached' : ''}`);
   const more =
     !pv.error && all && pv.row_count > pv.rows.length
-      ? h('button', { type: 'button', class: 'sl-button slp-all-rows', dataset: { side }, title: `Run the ${side === 'gold' ? 'gold query' : 'prediction'} again and page through all its rows (at most maxRows = ${fmtInt(all.maxRows)})` }, `All ${fmtInt(pv.row_count)} rows`)
+      ? h('button', { type: 'button', class: 'sl-button slp-all-rows', dataset: { side }, title: `Run ${all.compareAll ? 'both queries' : `the ${side === 'gold' ? 'gold query' : 'prediction'}`} again and page through all the rows (at most maxRows = ${fmtInt(all.maxRows)} a side)${all.compareAll ? ', every row compared' : ''}` }, icon('list-flat'), h('span', null, `All ${fmtInt(pv.row_count)} rows`))
       : null;
   const head = h('div', { class: 'sl-diff-head' }, h('strong', null, title), pv.error ? h('span', { class: 'sl-bad' }, ' · error') : count, h('span', { class: 'sl-muted' }, ` · ${fmtMs(pv.elapsed_ms)}`), more ? [' ', more] : null);
-  if (pv.error) return h('div', { class: 'sl-diff-side' }, head, h('div', { class: 'sl-error-box' }, h('span', { class: 'sl-mono sl-error-kind' }, pv.error.kind), ' ', pv.error.message));
-  const t = new VirtualTable(new StaticSource(pv.columns, pv.rows, marks?.marks, marks?.diffs), `${title} result`, 260);
-  const box = h('div', { class: 'sl-diff-side', dataset: { side } }, head, t.el);
-  if (more && all) {
-    more.addEventListener('click', () => {
-      (more as HTMLButtonElement).disabled = true;
-      more.textContent = 'Loading…';
-      all.runAll(side).then(
-        (meta) => {
-          if (meta.error) {
-            more.textContent = `Failed: ${meta.error.kind}`;
-            more.title = meta.error.message;
-            return;
-          }
-          const fetch: PageFetcher = (offset, limit, signal) => all.fetchPage(meta.id, offset, limit, signal);
-          const pageRows = Math.min(PAGE_ROWS, all.maxRows);
-          const src = marks ? new MarkedPagedSource(meta, fetch, pageRows, pv.rows, marks.marks, marks.diffs) : new PagedSource(meta, fetch, pageRows);
-          const full = new VirtualTable(src, `${title} result, all rows`, 260);
-          count.textContent = ` · ${fmtInt(meta.rowCount)} row${meta.rowCount === 1 ? '' : 's'}, paged${meta.truncated ? ` (cut at maxRows = ${fmtInt(all.maxRows)})` : ''} · differences marked in the first ${pv.rows.length} only`;
-          more.remove();
-          t.el.replaceWith(full.el);
-          full.draw(true);
-          all.onTable(side, full);
-        },
-        (e: Error) => {
-          (more as HTMLButtonElement).disabled = false;
-          more.textContent = `All ${fmtInt(pv.row_count)} rows`;
-          more.title = `Failed: ${e.message}`;
-        },
-      );
-    });
-  }
-  return box;
+  if (pv.error) return { box: h('div', { class: 'sl-diff-side' }, head, h('div', { class: 'sl-error-box' }, h('span', { class: 'sl-mono sl-error-kind' }, pv.error.kind), ' ', pv.error.message)), showAll: () => undefined, more: null };
+  let table = new VirtualTable(new StaticSource(pv.columns, pv.rows, marks?.marks, marks?.diffs), `${title} result`, 260, side);
+  const box = h('div', { class: 'sl-diff-side', dataset: { side } }, head, table.el);
+  const out: PreviewSide = {
+    box,
+    more: more as HTMLButtonElement | null,
+    showAll(meta) {
+      if (!all) return;
+      const fetch: PageFetcher = (offset, limit, signal) => all.fetchPage(meta.id, offset, limit, signal);
+      const full = new VirtualTable(new PagedSource(meta, fetch, Math.min(PAGE_ROWS, all.maxRows)), `${title} result, all rows`, 260, side);
+      count.textContent = ` · ${fmtInt(meta.rowCount)} row${meta.rowCount === 1 ? '' : 's'}, paged${meta.truncated ? ` (cut at maxRows = ${fmtInt(all.maxRows)})` : ''}${meta.firstMarks ? '' : ' · differences marked in the first ' + pv.rows.length + ' only'}`;
+      out.more?.remove();
+      out.more = null;
+      table.el.replaceWith(full.el);
+      table = full;
+      full.draw(true);
+      all.onTable(side, full);
+    },
+  };
+  return out;
+}
+
+/** The comparison's verdict line: what differs, and over which rows. */
+function verdictLine(gold: ResultPreview, pred: ResultPreview, d: { onlyGold: number; onlyPred: number; changed: number } | null, whole: { gold: ResultMeta; pred: ResultMeta } | null): HTMLElement {
+  const parts: (HTMLElement | string)[] = [];
+  if (!d) parts.push(h('span', { class: 'sl-bad' }, gold.error && pred.error ? 'both sides failed' : gold.error ? 'the gold query failed' : 'the prediction failed'));
+  else if (d.onlyGold || d.onlyPred || d.changed) {
+    const n = (k: number) => `${fmtInt(k)} row${k === 1 ? '' : 's'}`;
+    if (d.changed) parts.push(h('span', { class: 'sl-warn' }, icon('diff-modified', '≠'), ` ${n(d.changed)} with differing cells`));
+    if (d.onlyGold) parts.push(h('span', { class: 'sl-bad' }, icon('diff-removed', '−'), ` ${n(d.onlyGold)} only in gold`));
+    if (d.onlyPred) parts.push(h('span', { class: 'sl-bad' }, icon('diff-added', '+'), ` ${n(d.onlyPred)} only in predicted`));
+  } else parts.push(h('span', { class: 'sl-ok' }, (whole ? whole.gold.rowCount : gold.rows.length) ? 'same rows (as bags of cells)' : 'both empty'));
+  const partial = gold.row_count > gold.rows.length || pred.row_count > pred.rows.length;
+  const scope = whole
+    ? h('span', { class: 'sl-muted' }, ` · every row compared (gold ${fmtInt(whole.gold.rowCount)}, predicted ${fmtInt(whole.pred.rowCount)})${whole.gold.truncated || whole.pred.truncated ? ' — cut at maxRows: rows past it are not compared' : ''}`)
+    : partial && d
+      ? h('span', { class: 'sl-muted' }, ` · previews only: rows past the first ${fmtInt(Math.max(gold.rows.length, pred.rows.length))} are not compared here (All N rows compares every row)`)
+      : null;
+  return h('div', { class: 'sl-diff-verdict' }, parts.flatMap((x, i) => (i ? [' · ', x] : [x])), scope);
 }
 
 export interface ResultsView {
@@ -445,39 +440,55 @@ export function renderResults(
   maxRows: number,
   infrastructureError = false,
   runAll: RunAll | null = null,
+  compareAll: RunCompareAll | null = null,
 ): ResultsView {
   let runTable: VirtualTable | null = null;
   const fullTables: { gold?: VirtualTable; pred?: VirtualTable } = {};
-  const all = runAll ? { runAll, fetchPage, maxRows, onTable: (side: 'gold' | 'pred', t: VirtualTable) => (fullTables[side] = t) } : null;
   const compare = x
     ? (() => {
         const both = !x.gold.error && !x.pred.error;
         const d = both ? diffPreviews(x.gold, x.pred) : null;
-        const onlyG = d ? d.gold.marks.filter((m) => m === 'only').length : 0;
-        const onlyP = d ? d.pred.marks.filter((m) => m === 'only').length : 0;
-        const changed = d ? d.gold.marks.filter((m) => m === 'changed').length : 0;
-        const partial = x.gold.row_count > x.gold.rows.length || x.pred.row_count > x.pred.rows.length;
-        const verdict = !both
-          ? h('span', { class: 'sl-bad' }, x.gold.error && x.pred.error ? 'both sides failed' : x.gold.error ? 'the gold query failed' : 'the prediction failed')
-          : onlyG || onlyP || changed
-            ? h(
-                'span',
-                null,
-                [
-                  changed ? h('span', { class: 'sl-warn' }, `${changed} row${changed === 1 ? '' : 's'} with differing cells (≠)`) : null,
-                  onlyG ? h('span', { class: 'sl-bad' }, `${onlyG} row${onlyG === 1 ? '' : 's'} only in gold (±)`) : null,
-                  onlyP ? h('span', { class: 'sl-bad' }, `${onlyP} row${onlyP === 1 ? '' : 's'} only in predicted (±)`) : null,
-                ]
-                  .filter((x): x is HTMLElement => x !== null)
-                  .flatMap((x, i) => (i ? [' · ', x] : [x])),
-              )
-            : h('span', { class: 'sl-ok' }, x.gold.rows.length ? 'same rows (as bags of cells)' : 'both empty');
+        const all: AllRows | null = runAll ? { runAll, compareAll: both ? compareAll : null, fetchPage, maxRows, onTable: (side, t) => (fullTables[side] = t) } : null;
+        let verdict = verdictLine(x.gold, x.pred, d, null);
+        const sides = { gold: previewSide('Gold', 'gold', x.gold, d?.gold ?? null, all), pred: previewSide('Predicted', 'pred', x.pred, d?.pred ?? null, all) };
+        const buttons = [sides.gold.more, sides.pred.more].filter((b): b is HTMLButtonElement => b !== null);
+        const loading = (on: boolean, label?: string): void => {
+          for (const b of buttons) {
+            b.disabled = on;
+            if (label) replaceChildren(b, label);
+          }
+        };
+        /** A query failed when run again (an execution error has a kind; a lost request only a message). */
+        const failed = (e: { kind?: string; message: string }): void => {
+          loading(false, e.kind ? `Failed: ${e.kind}` : 'Failed');
+          for (const b of buttons) b.title = e.message;
+        };
+        for (const b of buttons) {
+          const side = b.dataset.side as 'gold' | 'pred';
+          b.addEventListener('click', () => {
+            if (!all) return;
+            loading(true, 'Loading…');
+            if (all.compareAll) {
+              // Both sides at once, every row diffed host-side.
+              all.compareAll().then((c) => {
+                if (c.gold.error || c.pred.error || !c.diff) return failed((c.pred.error ?? c.gold.error)!);
+                sides.gold.showAll(c.gold);
+                sides.pred.showAll(c.pred);
+                const v = verdictLine(x.gold, x.pred, c.diff, c);
+                verdict.replaceWith(v);
+                verdict = v;
+              }, failed);
+            } else {
+              all.runAll(side).then((meta) => (meta.error ? failed(meta.error) : sides[side].showAll(meta)), failed);
+            }
+          });
+        }
         return h(
           'section',
           { class: 'slp-card' },
           h('h3', null, 'Gold vs predicted (as EX compares them)'),
-          h('div', { class: 'sl-diff-verdict' }, verdict, partial ? h('span', { class: 'sl-muted' }, ` · previews only: rows past the first ${fmtInt(Math.max(x.gold.rows.length, x.pred.rows.length))} are not compared here (All N rows pages through them)`) : null),
-          h('div', { class: 'sl-diff-sides' }, previewSide('Gold', 'gold', x.gold, d?.gold ?? null, all), previewSide('Predicted', 'pred', x.pred, d?.pred ?? null, all)),
+          verdict,
+          h('div', { class: 'sl-diff-sides' }, sides.gold.box, sides.pred.box),
         );
       })()
     : h(
@@ -491,9 +502,9 @@ export function renderResults(
   const buttons = h(
     'div',
     { class: 'slp-toolbar' },
-    steps.filter((st) => st.name !== null).map((st) => h('button', { type: 'button', class: 'sl-button', title: `WITH … SELECT * FROM ${st.name}`, onclick: () => run(st.name) }, `Run ${st.name}`)),
-    h('button', { type: 'button', class: 'sl-button', title: 'Run the whole statement', onclick: () => run(null) }, 'Run query'),
-    x ? h('button', { type: 'button', class: 'sl-button', title: 'Run the gold query: all its rows, paged', onclick: () => run(null, 'gold') }, 'Run gold query') : null,
+    steps.filter((st) => st.name !== null).map((st) => h('button', { type: 'button', class: 'sl-button', title: `WITH … SELECT * FROM ${st.name}`, onclick: () => run(st.name) }, icon('play'), h('span', null, `Run ${st.name}`))),
+    h('button', { type: 'button', class: 'sl-button', title: 'Run the whole statement', onclick: () => run(null) }, icon('play'), h('span', null, 'Run query')),
+    x ? h('button', { type: 'button', class: 'sl-button', title: 'Run the gold query: all its rows, paged', onclick: () => run(null, 'gold') }, icon('play'), h('span', null, 'Run gold query')) : null,
   );
   const runCard = h('section', { class: 'slp-card' }, h('h3', null, 'Run step'), buttons, runSlot);
 

@@ -3,7 +3,7 @@
 // metric with a line on what it measures, test-suite EX, the format rewards and every registry reward.
 
 import type { ScoredRecord } from '../../src/core/score/types.ts';
-import { fmtNum, h, s, valueChip } from '../components/dom.ts';
+import { fmtNum, h, icon, s, valueChip } from '../components/dom.ts';
 import { METRIC_DISPLAY_ORDER, METRIC_INFO, type RecordMetricName } from '../../src/core/rewards/metric-names.ts';
 
 export const METRICS: { key: RecordMetricName; label: string; what: string }[] = METRIC_DISPLAY_ORDER.map((key) => ({ key, ...METRIC_INFO[key] }));
@@ -91,7 +91,7 @@ export function renderRewards(r: ScoredRecord, onStep: (k: number | null) => voi
     h('div', { class: 'slp-headline-value' }, valueChip(r.reward.value, lo, hi)),
     branch ? h('div', { class: 'sl-muted slp-branch' }, branch) : null,
     x
-      ? h('span', { class: ['sl-badge', x.metrics.ex === 1 ? 'sl-badge-ok' : 'sl-badge-bad'] }, x.metrics.ex === 1 ? 'EX ✓' : 'EX ✗')
+      ? h('span', { class: ['sl-badge', x.metrics.ex === 1 ? 'sl-badge-ok' : 'sl-badge-bad'] }, 'EX ', x.metrics.ex === 1 ? icon('check', '✓') : icon('close', '✗'))
       : h('span', { class: ['sl-badge', r.status === 'infrastructure_error' && 'sl-badge-infra'] }, r.status === 'infrastructure_error' ? 'infrastructure error' : 'not executed'),
   );
 

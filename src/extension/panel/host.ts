@@ -15,13 +15,16 @@ import {
   readPanelState,
   scoredRecord,
   type Cell,
+  type CompareAll,
   type HostRequests,
   type ResultMeta,
+  type RowsPage,
   type ShowParams,
   type ToHost,
   type ToWebview,
   type ToWebviewNotes,
 } from './protocol.ts';
+import { diffRows, type SideDiff } from '../../core/score/row-diff.ts';
 
 /** What the panel needs of the language client. */
 export interface RequestClient {
@@ -47,6 +50,8 @@ interface Shown {
 interface KeptResult {
   meta: ResultMeta;
   rows: Cell[][];
+  /** Set by compareAll: this side's marks against the other side's kept rows. */
+  diff?: SideDiff;
 }
 
 const RUN_STEP = 'steplens/runStep';
@@ -241,6 +246,7 @@ export class StepLensPanel implements vscode.Disposable {
       answer(new Promise((resolve) => resolve(this.rows(params))));
     }
     else if (m.method === 'runStep') answer(this.runStep(m.params.step, cts.token, m.params.side ?? 'pred'));
+    else if (m.method === 'compareAll') answer(this.compareAll(cts.token));
     else answer(this.refresh());
   }
 
@@ -250,7 +256,30 @@ export class StepLensPanel implements vscode.Disposable {
     const kept = this.results.get(p.result);
     if (!kept) throw new Error(`result ${p.result} is no longer kept (run the step again)`);
     const limit = Math.min(p.limit, maxRowsSetting(), PAGE_ROWS * 5);
-    return { result: p.result, offset: p.offset, rows: kept.rows.slice(p.offset, p.offset + limit) };
+    const page: RowsPage = { result: p.result, offset: p.offset, rows: kept.rows.slice(p.offset, p.offset + limit) };
+    if (kept.diff) {
+      page.marks = kept.diff.marks.slice(p.offset, p.offset + limit);
+      page.diffs = kept.diff.diffs.slice(p.offset, p.offset + limit);
+    }
+    return page;
+  }
+
+  /**
+   * Both whole queries, kept, and their rows diffed here (the record's previews hold only their first
+   * rows): the webview then pages both sides with every row's mark. The results are not sent whole:
+   * the first page comes with its marks, the others through `rows`.
+   */
+  private async compareAll(token: vscode.CancellationToken): Promise<CompareAll> {
+    const [pred, gold] = await Promise.all([this.runStep(null, token, 'pred'), this.runStep(null, token, 'gold')]);
+    const kp = this.results.get(pred.id);
+    const kg = this.results.get(gold.id);
+    if (!kp || !kg) throw new Error('the results were dropped before they could be compared (run again)');
+    if (pred.error || gold.error) return { gold, pred, diff: null };
+    const d = diffRows(kg.rows, kp.rows, gold.columns.length, pred.columns.length);
+    kg.diff = d.gold;
+    kp.diff = d.pred;
+    const marked = (m: ResultMeta, s: SideDiff): ResultMeta => ({ ...m, firstMarks: s.marks.slice(0, m.first.length), firstDiffs: s.diffs.slice(0, m.first.length) });
+    return { gold: marked(gold, d.gold), pred: marked(pred, d.pred), diff: { onlyGold: d.onlyGold, onlyPred: d.onlyPred, changed: d.changed } };
   }
 
   /** Runs a step (or the statement) of the prediction, or (`side: 'gold'`) the gold query: all its rows, kept here and paged. */

@@ -8,6 +8,7 @@
 // direction. Rows only ever cross in pages of at most `maxRows` (the host clamps every request).
 
 import type { JsonCell, PlanTree, ScoredRecord } from '../../core/score/types.ts';
+import type { RowMark } from '../../core/score/row-diff.ts';
 
 export const PANEL_VIEW_TYPE = 'steplens.panel';
 export const PROTOCOL_VERSION = 1;
@@ -42,6 +43,9 @@ export interface ResultMeta {
   error: { kind: string; message: string } | null;
   /** The first rows (at most PAGE_ROWS and maxRows), so a small result needs no round trip. */
   first: Cell[][];
+  /** A `compareAll` result: the first rows' marks (as RowsPage.marks / diffs). */
+  firstMarks?: RowMark[];
+  firstDiffs?: (number[] | null)[];
 }
 
 export interface RowsParams {
@@ -53,6 +57,17 @@ export interface RowsPage {
   result: string;
   offset: number;
   rows: Cell[][];
+  /** For a result of `compareAll`: each row's difference mark and differing columns (src/core/score/row-diff.ts). */
+  marks?: RowMark[];
+  diffs?: (number[] | null)[];
+}
+
+/** `compareAll`: both whole queries run host-side, their rows diffed there, both then paged with their marks. */
+export interface CompareAll {
+  gold: ResultMeta;
+  pred: ResultMeta;
+  /** Null when a side failed (nothing to compare). Counted over the kept rows (at most maxRows a side). */
+  diff: { onlyGold: number; onlyPred: number; changed: number } | null;
 }
 
 /** What the panel shows: one statement's `steplens/inspect` answer, with where it came from. */
@@ -78,6 +93,8 @@ export interface HostRequests {
   rows: { params: RowsParams; result: RowsPage };
   /** Run one CTE step (null: the whole statement) of the shown statement; `side: 'gold'` its gold query (all its rows, not the 20 of the record's preview). */
   runStep: { params: { step: string | null; side?: 'pred' | 'gold' }; result: ResultMeta };
+  /** Run the prediction and the gold query, all their rows (at most maxRows each), and diff them host-side. */
+  compareAll: { params: Record<string, never>; result: CompareAll };
   /** Inspect the shown statement again. */
   refresh: { params: Record<string, never>; result: { ok: boolean } };
 }
@@ -175,6 +192,7 @@ export const cell: Check<Cell> = (v, p) => {
 };
 const rows = (max: number): Check<Cell[][]> => arr(arr(cell), max);
 const range2: Check<[number, number]> = pair(int, int);
+const rowMark: Check<RowMark> = (v, p) => (v === null || v === 'only' || v === 'changed' ? v : fail(p, "null, 'only' or 'changed'", v));
 const position = obj({ line: int, character: int });
 const lspRange = obj({ start: position, end: position });
 const errorInfo = obj({ kind: str, message: str });
@@ -267,7 +285,7 @@ export const scoredRecord: Check<ScoredRecord> = (v, p) =>
   )(v, p) as unknown as ScoredRecord;
 
 export const resultMeta = (maxRows: number): Check<ResultMeta> =>
-  obj({ id: str, step: nullable(str), side: optional(oneOf('pred', 'gold')), sql: str, columns: arr(str), rowCount: int, truncated: bool, elapsedMs: num, error: nullable(errorInfo), first: rows(Math.min(PAGE_ROWS, maxRows)) });
+  obj({ id: str, step: nullable(str), side: optional(oneOf('pred', 'gold')), sql: str, columns: arr(str), rowCount: int, truncated: bool, elapsedMs: num, error: nullable(errorInfo), first: rows(Math.min(PAGE_ROWS, maxRows)), firstMarks: optional(arr(rowMark, maxRows)), firstDiffs: optional(arr(nullable(arr(int)), maxRows)) });
 
 const showParams: Check<ShowParams> = (v, p) => {
   const base = obj({ uri: str, title: str, statement: int, range: lspRange, record: (x) => x, reason: nullable(str), maxRows: int, pinned: bool })(v, p);
@@ -309,8 +327,9 @@ export function parseToWebview(v: unknown, maxRows: number): ToWebview {
 
 /** Checks the result of a request, in the webview. */
 export const resultChecks: { [M in RequestMethod]: (maxRows: number) => Check<HostRequests[M]['result']> } = {
-  rows: (maxRows) => obj({ result: str, offset: int, rows: rows(maxRows) }),
+  rows: (maxRows) => obj({ result: str, offset: int, rows: rows(maxRows), marks: optional(arr(rowMark, maxRows)), diffs: optional(arr(nullable(arr(int)), maxRows)) }),
   runStep: (maxRows) => resultMeta(maxRows),
+  compareAll: (maxRows) => obj({ gold: resultMeta(maxRows), pred: resultMeta(maxRows), diff: nullable(obj({ onlyGold: int, onlyPred: int, changed: int })) }),
   refresh: () => obj({ ok: bool }) as Check<{ ok: boolean }>,
 };
 
@@ -329,6 +348,9 @@ export function parseToHost(v: unknown): ToHost {
         if (p.side === 'gold' && p.step !== null) throw new ProtocolError(`${at}.step: the gold query has no steps, got "${p.step}"`);
         return { t: 'req', id: r.id, method: 'runStep', params: p };
       }
+      case 'compareAll':
+        obj({})(r.params, at);
+        return { t: 'req', id: r.id, method: 'compareAll', params: {} };
       case 'refresh':
         obj({})(r.params, at);
         return { t: 'req', id: r.id, method: 'refresh', params: {} };
