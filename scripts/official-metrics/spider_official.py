@@ -19,6 +19,17 @@ pure function of (db folder, p_str, g_str, flags), so identical calls across
 systems are evaluated once. Output: one TSV per prediction file in --out:
   index<TAB>db_id<TAB>spider_ex<TAB>test_suite   (0/1; 'E' = the official
   code raised, e.g. its assertion that gold executes)
+named spider_<system>.tsv, or spider_<system>.plug_value.tsv with --plug_value
+(.keep_distinct likewise).
+
+--plug_value tries |gold values| ** slots candidates after the prediction
+itself, which can explode (one Spider record has 4 ** 10). With
+--plug_value_cap N (default 10000, StepLens' PLUG_VALUE_MAX_CANDIDATES) a call
+whose count (parse.get_all_preds_for_execution on the texts eval_exec_match
+builds: postprocess, then remove_distinct unless --keep_distinct) passes N is
+evaluated with plug_value off: '1' when the prediction itself passes (the
+official loop tries it first and stops there), else 'C' (capped: not
+evaluated). The official function is still what decides every other call.
 """
 
 import argparse
@@ -57,9 +68,23 @@ def _init(tse):
     _exec = exec_eval
 
 
+def _candidates(p_str, g_str, keep_distinct):
+    """get_all_preds_for_execution's count on the texts eval_exec_match passes it."""
+    import parse
+    p_str, g_str = _exec.postprocess(p_str), _exec.postprocess(g_str)
+    if not keep_distinct:
+        p_str = parse.remove_distinct(p_str)
+        g_str = parse.remove_distinct(g_str)
+    return parse.get_all_preds_for_execution(g_str, p_str)[0]
+
+
 def _run(job):
-    key, db, p_str, g_str, plug_value, keep_distinct = job
+    key, db, p_str, g_str, plug_value, keep_distinct, cap = job
     try:
+        if plug_value and cap and _candidates(p_str, g_str, keep_distinct) > cap:
+            own = _exec.eval_exec_match(db=db, p_str=p_str, g_str=g_str, plug_value=False,
+                                        keep_distinct=keep_distinct, progress_bar_for_each_datapoint=False)
+            return key, '1' if own == 1 else 'C'
         return key, str(_exec.eval_exec_match(db=db, p_str=p_str, g_str=g_str, plug_value=plug_value,
                                               keep_distinct=keep_distinct, progress_bar_for_each_datapoint=False))
     except BaseException as e:  # noqa: BLE001 - the record is marked, the run goes on
@@ -74,6 +99,8 @@ def main():
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--plug_value', action='store_true')
     ap.add_argument('--keep_distinct', action='store_true')
+    ap.add_argument('--plug_value_cap', type=int, default=10000,
+                    help='with --plug_value: calls with more candidates are not evaluated (C) unless the prediction itself passes; 0 = no cap')
     ap.add_argument('--commit', default='', help='recorded in the fixtures header')
     ap.add_argument('files', nargs='*', help='prediction files (default: all of spider_dev/predictions)')
     args = ap.parse_args()
@@ -110,12 +137,12 @@ def main():
                 continue
             p_str = pred.strip().split('\t')[0].replace('value', '1')
             k_ex = (own, p_str, g_str)
-            jobs.setdefault(k_ex, (k_ex, own, p_str, g_str, args.plug_value, args.keep_distinct))
+            jobs.setdefault(k_ex, (k_ex, own, p_str, g_str, args.plug_value, args.keep_distinct, args.plug_value_cap))
             k_ts = None
             if os.path.isdir(os.path.join(suite, db_id)):
                 db = suite_db(db_id)
                 k_ts = (db, p_str, g_str)
-                jobs.setdefault(k_ts, (k_ts, db, p_str, g_str, args.plug_value, args.keep_distinct))
+                jobs.setdefault(k_ts, (k_ts, db, p_str, g_str, args.plug_value, args.keep_distinct, args.plug_value_cap))
             rows.append((i, db_id, k_ex, k_ts))
         records[path] = rows
 
@@ -130,15 +157,21 @@ def main():
                 sys.stderr.write('%d/%d calls, %.0f s\n' % (n + 1, len(order), time.monotonic() - t0))
     os.makedirs(args.out, exist_ok=True)
     flags = 'plug_value=%s keep_distinct=%s' % (args.plug_value, args.keep_distinct)
+    if args.plug_value:
+        flags += ' plug_value_cap=%s' % (args.plug_value_cap or 'none')
+    suffix = ('.plug_value' if args.plug_value else '') + ('.keep_distinct' if args.keep_distinct else '')
     for path, rows in records.items():
         name = os.path.splitext(os.path.basename(path))[0]
-        with open(os.path.join(args.out, 'spider_%s.tsv' % name), 'w') as f:
+        with open(os.path.join(args.out, 'spider_%s%s.tsv' % (name, suffix)), 'w') as f:
             f.write('# official test-suite-sql-eval %s eval_exec_match (%s) on %s; gold gold_example.txt\n' % (args.commit, flags, os.path.basename(path)))
             f.write('index\tdb_id\tspider_ex\ttest_suite\n')
             for i, db_id, k_ex, k_ts in rows:
                 ex = results[k_ex]
                 ts = results[k_ts] if k_ts else '-'
                 f.write('%d\t%s\t%s\t%s\n' % (i, db_id, ex if not ex.startswith('E') else 'E', ts if not ts.startswith('E') else 'E'))
+    capped = sum(1 for v in results.values() if v == 'C')
+    if capped:
+        sys.stderr.write('%d calls over --plug_value_cap %d: C unless the prediction itself passes\n' % (capped, args.plug_value_cap))
     errors = sorted({(k[0], v) for k, v in results.items() if v.startswith('E')})
     for db, e in errors[:20]:
         sys.stderr.write('official code raised on %s: %s\n' % (db, e))

@@ -19,7 +19,7 @@ import { prepareGold, scoreStructuralWithTrees, type GoldSide, type Prf, type St
 import { basename } from 'node:path';
 import { outcomeOf, type ExecPool, type ExecResult } from './exec/index.ts';
 import { officialTexts, type OfficialTexts } from './exec/official.ts';
-import { compareOnDatabase, officialSuiteDatabases, runTexts, type OfficialRunVerdict } from './exec/official-run.ts';
+import { compareOnDatabase, officialSuiteDatabases, plugStages, plugValueVerdict, runTexts, type OfficialRunVerdict } from './exec/official-run.ts';
 import { birdSoftF1 } from './rewards/bird.ts';
 import { ResultPairMemo } from './exec/result-pair-memo.ts';
 import { computeMetrics, type ExecutionMetrics } from './rewards/metrics.ts';
@@ -219,9 +219,12 @@ export async function inspectRecord(ctx: ScoreContext, r: InputRecord): Promise<
   const texts = ctx.pool ? officialTexts(r.gold_sql, predSql, ctx.official) : null;
   const ownTexts = texts !== null && texts.gold === r.gold_sql && texts.pred === predSql && !texts.predUnparsable && !texts.goldUnparsable;
   const spiderRun = ctx.pool && db.dbPath && texts && !ownTexts ? runTexts(ctx.pool, texts, [db.dbPath], officialOptions(ctx)) : null;
-  const spider = !ctx.pool || !db.dbPath || !texts ? null : spiderRun ?? spiderFromExecution(ctx.pool, texts, db.dbPath, execution!, ctx.timeoutMs);
-  const suite = ctx.pool && texts && db.testSuite && db.testSuite.length > 0 ? runTestSuite(ctx, ctx.pool, db.dbPath, db.testSuite, texts, spider) : null;
+  // The prediction's own verdict on its database; with plug_value, the candidates after it (spider).
+  const spiderOwn = !ctx.pool || !db.dbPath || !texts ? null : spiderRun ?? spiderFromExecution(ctx.pool, texts, db.dbPath, execution!, ctx.timeoutMs);
+  const spider = spiderOwn && texts?.plug ? spiderOwn.then((v) => plugValueVerdict(ctx.pool!, texts, [[db.dbPath!]], officialOptions(ctx), v)) : spiderOwn;
+  const suite = ctx.pool && texts && db.testSuite && db.testSuite.length > 0 ? runTestSuite(ctx, ctx.pool, db.dbPath, db.testSuite, texts, spiderOwn, spider) : null;
   // Awaited below unless an earlier await throws; then the record's error says why, not an unhandled rejection.
+  spiderOwn?.catch(() => {});
   spider?.catch(() => {});
   suite?.catch(() => {});
   if (ctx.pool && !db.dbPath) errors.push({ stage: 'database', kind: 'no_database', message: `no database file for "${r.db_id}": execution rewards not computed` });
@@ -241,8 +244,8 @@ export async function inspectRecord(ctx: ScoreContext, r: InputRecord): Promise<
     const metrics = metricsMemo.get(gold, pred, () => computeMetrics(goldOutcome, predOutcome));
     const score = scoreCompletion({ completion, predSql: r.pred_sql, gold: goldOutcome, pred: predOutcome, weights: ctx.weights, metrics, parts: parts ?? undefined });
     const spiderVerdict = await spider!;
-    // On the record's own texts the execution has reported its errors already.
-    if (spiderRun) reportOfficialErrors(errors, spiderVerdict, 'execution', 'Spider EX', !gold.error);
+    // On the record's own texts the execution has reported its errors already (but not those of plug_value's candidates).
+    if (spiderRun || (spider !== spiderOwn && spiderVerdict !== (await spiderOwn!))) reportOfficialErrors(errors, spiderVerdict, 'execution', 'Spider EX', !gold.error);
     const scores: ExecutionScores = {
       metrics: { ...score.metrics, spider_ex: spiderVerdict.correct, bird_soft_f1: birdSoftF1(goldOutcome, predOutcome) },
       format_think: score.format_think,
@@ -306,6 +309,7 @@ async function runTestSuite(
   variants: readonly string[],
   texts: OfficialTexts,
   spider: Promise<OfficialRunVerdict> | null,
+  spiderPlugged: Promise<OfficialRunVerdict> | null,
 ): Promise<{ score: TestSuiteScore; elapsed: number; verdict: OfficialRunVerdict }> {
   const t = nowMs();
   const databases = ownDb ? officialSuiteDatabases(ownDb, variants) : [...variants];
@@ -318,6 +322,11 @@ async function runTestSuite(
   else {
     const rest = await runTexts(pool, texts, databases.slice(1), options);
     verdict = { ...rest, databases: rest.databases + 1 };
+  }
+  if (texts.plug) {
+    // No candidate right on the record's database (Spider EX with plug_value 0): none passes the suite.
+    const own = ownDb && spiderPlugged ? await spiderPlugged : null;
+    if (!(own && own.correct === 0 && verdict.correct === 0)) verdict = await plugValueVerdict(pool, texts, ownDb ? plugStages(databases) : [databases], options, verdict);
   }
   return {
     score: {
@@ -340,6 +349,8 @@ function reportOfficialErrors(errors: RecordError[], v: Omit<OfficialRunVerdict,
   if (v.infrastructure) {
     const { side, db, error } = v.infrastructure;
     errors.push({ stage, side, kind: error.kind, message: `${metric} on ${basename(db)}: ${error.message}` });
+  } else if (v.plugValueError) {
+    errors.push({ stage, ...(v.plugValueError.kind === 'plug_value_failed' ? { side: 'gold' as const } : {}), kind: v.plugValueError.kind, message: `${metric}: ${v.plugValueError.message}` });
   } else if (v.goldError && reportGold) {
     errors.push({ stage, side: 'gold', kind: 'gold_failed', message: `${metric}: the gold query as the official evaluator runs it fails on ${basename(v.goldErrorDb!)} (${v.goldError.kind}: ${v.goldError.message}); the official script stops there` });
   }

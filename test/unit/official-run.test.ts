@@ -1,15 +1,16 @@
 // The official execution match as it runs in the workers (compare jobs), its
 // shortcuts (one statement run once, verdicts of repeated texts reused, the
 // double-quoted-string rewrite shared by files of one schema), and what each
-// one must never change: the verdict, and which side a failure is blamed on.
+// one must never change: the verdict, and which side a failure is blamed on;
+// and plug_value's candidates, run the same way.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ResultCache } from '../../src/core/exec/cache.ts';
 import { executeCompareJob } from '../../src/core/exec/compare-job.ts';
 import { ConnectionCache, executeJob } from '../../src/core/exec/execute.ts';
-import { officialTexts, sameTokens } from '../../src/core/exec/official.ts';
-import { runTexts, VerdictCache } from '../../src/core/exec/official-run.ts';
+import { officialTexts, PLUG_VALUE_MAX_CANDIDATES, sameTokens } from '../../src/core/exec/official.ts';
+import { officialExecMatch, plugStages, runTexts, VerdictCache } from '../../src/core/exec/official-run.ts';
 import { ExecPool } from '../../src/core/exec/pool.ts';
 import type { WireJob } from '../../src/core/exec/protocol.ts';
 import { INFINITE_CTE, makeDb, tempDir } from '../helpers/exec-fixtures.ts';
@@ -163,5 +164,78 @@ describe('runTexts through the pool', () => {
     await runTexts(pool, officialTexts('SELECT 1', INFINITE_CTE), [dbs[0]], { verdicts, cache, timeoutMs: 300 });
     await runTexts(pool, officialTexts('SELECT 1', INFINITE_CTE), [dbs[0]], { verdicts, cache, timeoutMs: 300 });
     assert.equal(verdicts.hits, hits);
+  });
+});
+
+describe('plug_value through the pool', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let dbs: string[];
+  let pool: ExecPool;
+  before(() => {
+    ({ dir, cleanup } = tempDir());
+    // t(id, v): s0 (1,0),(2,0); s1 (1,1),(2,2); s2 (1,2),(2,4). s0 is the record's own database.
+    dbs = [0, 1, 2].map((i) => makeDb(join(dir, `p${i}.sqlite`), `CREATE TABLE t(id INTEGER, v INTEGER); INSERT INTO t VALUES (1, ${i}), (2, ${i * 2});`));
+    pool = new ExecPool({ size: 2, timeoutMs: 2000 });
+  });
+  after(async () => {
+    await pool.close();
+    cleanup();
+  });
+
+  test('off by default: no candidates, the verdict as before', async () => {
+    assert.equal(officialTexts('SELECT id FROM t WHERE id = 2', 'SELECT id FROM t WHERE id = 3').plug, undefined);
+    assert.deepEqual(await officialExecMatch(pool, 'SELECT id FROM t WHERE id = 2', 'SELECT id FROM t WHERE id = 3', dbs), { correct: 0, databases: 3, failedOn: dbs[0] });
+  });
+
+  test("a wrong value is right when gold's value in its slot matches, and the passing candidate is named", async () => {
+    const v = await officialExecMatch(pool, 'SELECT id FROM t WHERE id = 2', 'SELECT id FROM t WHERE id = 3', dbs, { plugValue: true });
+    assert.equal(v.correct, 1);
+    assert.equal(v.plugged, 'select id from t where id = 2');
+    assert.equal(v.databases, 3);
+    // A prediction right by itself never needs a candidate.
+    assert.deepEqual(await officialExecMatch(pool, 'SELECT id FROM t WHERE id = 2', 'SELECT id FROM t WHERE id = 2', dbs, { plugValue: true }), { correct: 1, databases: 3 });
+  });
+
+  test('a candidate right on the own database but not on a variant: Spider EX 1, the suite 0', async () => {
+    const gold = 'SELECT id FROM t WHERE v = 2';
+    const pred = 'SELECT id FROM t WHERE v = 0 AND id = 1'; // wrong on s0; the only candidate: v = 2 AND id = 2
+    const verdicts = new VerdictCache();
+    const ex = await officialExecMatch(pool, gold, pred, dbs.slice(0, 1), { plugValue: true, verdicts });
+    assert.equal(ex.correct, 1);
+    const hits = verdicts.hits;
+    const ts = await officialExecMatch(pool, gold, pred, dbs, { plugValue: true, verdicts });
+    assert.equal(ts.correct, 0);
+    assert.equal(ts.failedOn, dbs[0], 'the prediction itself failed on its own database');
+    assert.ok(verdicts.hits > hits, "the suite's first stage reuses Spider EX's candidate runs");
+    assert.deepEqual(plugStages(dbs), [[dbs[0]], dbs.slice(1)]);
+  });
+
+  test('past the cap: no verdict naming the count, unless the prediction itself is right', async () => {
+    const gold = 'SELECT id FROM t WHERE id IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)'; // 11 values
+    assert.ok(11 ** 4 > PLUG_VALUE_MAX_CANDIDATES);
+    const over = await officialExecMatch(pool, gold, 'SELECT id FROM t WHERE id IN (20, 21, 22, 23)', dbs, { plugValue: true });
+    assert.equal(over.correct, null);
+    assert.equal(over.plugValueError?.kind, 'plug_value_too_many_candidates');
+    assert.match(over.plugValueError!.message, /14641 candidates/);
+    const right = await officialExecMatch(pool, gold, 'SELECT id FROM t WHERE id IN (1, 2, 3, 4)', dbs, { plugValue: true });
+    assert.equal(right.correct, 1);
+    // Under the cap every candidate is tried: 11 ** 3 = 1331, none right (v is never NULL).
+    const under = await officialExecMatch(pool, gold, 'SELECT id FROM t WHERE id IN (20, 21, 22) AND v IS NULL', dbs.slice(0, 1), { plugValue: true });
+    assert.equal(under.correct, 0);
+  });
+
+  test('where the official code raises reading values: gold → no verdict, prediction → wrong', async () => {
+    const g = await officialExecMatch(pool, ';', 'SELECT 1', dbs.slice(0, 1), { plugValue: true });
+    assert.equal(g.correct, null);
+    assert.equal(g.plugValueError?.kind, 'plug_value_failed');
+    const p = await officialExecMatch(pool, 'SELECT 1', ';', dbs.slice(0, 1), { plugValue: true });
+    assert.equal(p.correct, 0);
+  });
+
+  test('zero gold values and a slot: the prediction itself is the only try', async () => {
+    const v = await officialExecMatch(pool, 'SELECT count(*) FROM t', 'SELECT count(*) FROM t WHERE v > 1', dbs, { plugValue: true });
+    assert.equal(v.correct, 0);
+    assert.equal(officialTexts('SELECT count(*) FROM t', 'SELECT count(*) FROM t WHERE v > 1', { plugValue: true }).plug?.ok, true);
   });
 });

@@ -7,6 +7,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { availableParallelism, totalmem } from 'node:os';
 import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_RESULT_CELLS, ExecPool, ResultCache, VerdictCache, clampWorkers } from '../../core/exec/index.ts';
+import { PLUG_VALUE_MAX_CANDIDATES } from '../../core/exec/official.ts';
 import { cpuReport } from '../cpu-report.ts';
 import { parseWeights, type RewardWeight } from '../../core/rewards/weighted.ts';
 import { databaseResolver } from '../../core/score/databases.ts';
@@ -54,6 +55,8 @@ export const scoreCommand: Command = {
     '  --schema <tables.json>     schemas for databases that are not under --db-root (structural scores only)',
     '  --test-suite <dir>         official test-suite EX over the record\'s database and <dir>/<db_id>/*.sqlite',
     '  --keep-distinct            Spider EX and test-suite EX keep DISTINCT (the official --keep_distinct; default: removed)',
+    `  --plug-value               Spider EX and test-suite EX also try gold's values in the prediction's value slots (the official`,
+    `                             --plug_value; default off); past ${PLUG_VALUE_MAX_CANDIDATES} candidates no verdict unless the prediction itself is right`,
     '  --structural-only          do not execute anything',
     'Scoring:',
     `  --reward <name>            headline reward (default ${DEFAULT_HEADLINE}; also EX, QATCH, ex, qa, weighted, test_suite, relpm_f1, ...)`,
@@ -72,6 +75,7 @@ export const scoreCommand: Command = {
   options: {
     'structural-only': { type: 'boolean' },
     'keep-distinct': { type: 'boolean' },
+    'plug-value': { type: 'boolean' },
     'db-root': { type: 'string' },
     schema: { type: 'string' },
     'test-suite': { type: 'string' },
@@ -177,6 +181,7 @@ export const scoreCommand: Command = {
           'db-root': dbRoot ? resolve(dbRoot) : null,
           'structural-only': structuralOnly,
           ...(args.values['keep-distinct'] === true ? { 'keep-distinct': true } : {}),
+          ...(args.values['plug-value'] === true ? { 'plug-value': true } : {}),
           ...Object.fromEntries(FIELD_FLAGS.map((f) => [`${f}-field`, stringOpt(args, `${f}-field`) ?? null])),
         },
       };
@@ -270,7 +275,7 @@ export const scoreCommand: Command = {
           timeoutMs,
           weights,
           reward,
-          official: { keepDistinct: args.values['keep-distinct'] === true },
+          official: { keepDistinct: args.values['keep-distinct'] === true, plugValue: args.values['plug-value'] === true },
         },
         skip: done.size ? (item) => done.has(itemKey(item)) : undefined,
         sink: (r) => {

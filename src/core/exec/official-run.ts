@@ -4,13 +4,14 @@
 // Like eval_exec_match it stops at the first database where the prediction
 // fails (in chunks, so the pool still works in parallel). Each database is one
 // compare job: the workers run both queries and compare them (compare-job.ts).
+// With plug_value, each candidate is one more such run (plugValueVerdict).
 
 import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import { TRANSIENT_KINDS, type ResultCache } from './cache.ts';
 import type { ExecPool, ExecQuery } from './pool.ts';
 import { INFRASTRUCTURE_KINDS, type ExecError, type ExecResult } from './protocol.ts';
-import { officialTexts, resultEq, typeAmbiguous, VOLATILE, type OfficialFlags, type OfficialTexts } from './official.ts';
+import { candidateTexts, officialTexts, PLUG_VALUE_MAX_CANDIDATES, resultEq, typeAmbiguous, VOLATILE, type OfficialFlags, type OfficialTexts } from './official.ts';
 
 export interface OfficialRunOptions extends OfficialFlags {
   /** Gold results are looked up here first (and stored). */
@@ -38,6 +39,10 @@ export interface OfficialRunVerdict {
   infrastructure?: { side: 'gold' | 'pred'; db: string; error: ExecError };
   /** The prediction failed for a reason of the moment (a timeout, a crash): not a lasting verdict. */
   transient?: true;
+  /** plug_value gave no verdict: more candidates than PLUG_VALUE_MAX_CANDIDATES, or the official code raises reading gold's values. */
+  plugValueError?: { kind: 'plug_value_too_many_candidates' | 'plug_value_failed'; message: string };
+  /** plug_value: the candidate that passed, when the prediction itself did not. */
+  plugged?: string;
 }
 
 /** The official folder: the record's database first, then every variant but a copy under the same file name. */
@@ -55,7 +60,83 @@ export async function officialExecMatch(
   options: OfficialRunOptions = {},
 ): Promise<OfficialRunVerdict> {
   const texts = officialTexts(gold, pred, options);
-  return runTexts(pool, texts, databases, options);
+  const first = await runTexts(pool, texts, databases, options);
+  return texts.plug ? plugValueVerdict(pool, texts, plugStages(databases), options, first) : first;
+}
+
+/** The stages plug_value candidates run in: the record's database first, then the rest (only a candidate right there goes on). */
+export function plugStages(databases: readonly string[]): string[][] {
+  return databases.length > 1 ? [databases.slice(0, 1), databases.slice(1)] : [databases.slice()];
+}
+
+/** plug_value candidates run at once; the search stops after the batch holding the first pass. */
+const PLUG_BATCH = 8;
+
+/**
+ * eval_exec_match with plug_value: the prediction itself first (`first`, its verdict over
+ * every stage's databases), then each candidate (texts.plug), 1 as soon as one matches gold
+ * on every database. Each candidate is an ordinary run (runTexts: compare jobs in the pool,
+ * VerdictCache), stage by stage: a candidate wrong on the first stage's databases does not
+ * run on the next. Where the official code raises before running anything (reading gold's
+ * values) there is no verdict; reading the prediction's values raising counts as wrong (as
+ * a prediction sqlparse cannot read does). Past PLUG_VALUE_MAX_CANDIDATES no verdict,
+ * unless the prediction itself passes (the official loop stops there).
+ */
+export async function plugValueVerdict(
+  pool: ExecPool,
+  texts: OfficialTexts,
+  stages: readonly (readonly string[])[],
+  options: OfficialRunOptions,
+  first: OfficialRunVerdict,
+): Promise<OfficialRunVerdict> {
+  const plug = texts.plug;
+  if (!plug) return first;
+  if (!plug.ok) {
+    const message = `plug_value: the official code raises reading the ${plug.side === 'gold' ? 'gold query' : 'prediction'}'s values (${plug.message})`;
+    if (plug.side === 'gold') return { correct: null, databases: 0, plugValueError: { kind: 'plug_value_failed', message } };
+    return { correct: 0, databases: 0 };
+  }
+  if (first.correct !== 0) return first;
+  if (plug.count > BigInt(PLUG_VALUE_MAX_CANDIDATES)) {
+    const message = `plug_value: ${plug.count} candidates (gold's values in the prediction's value slots), more than ${PLUG_VALUE_MAX_CANDIDATES}; the prediction itself is wrong`;
+    return { correct: null, databases: first.databases, plugValueError: { kind: 'plug_value_too_many_candidates', message } };
+  }
+  let goldError: OfficialRunVerdict | null = null;
+  let transient = Boolean(first.transient);
+  const tryOne = async (sql: string): Promise<OfficialRunVerdict> => {
+    const t = candidateTexts(texts, sql);
+    let ran = 0;
+    let v: OfficialRunVerdict = { correct: 1, databases: 0 };
+    for (const dbs of stages) {
+      if (dbs.length === 0) continue;
+      v = await runTexts(pool, t, dbs, options);
+      ran += v.databases;
+      if (v.correct !== 1) break;
+    }
+    return { ...v, databases: ran };
+  };
+  const candidates = plug.candidates();
+  for (;;) {
+    const batch: string[] = [];
+    while (batch.length < PLUG_BATCH) {
+      const r = candidates.next();
+      if (r.done) break;
+      batch.push(r.value);
+    }
+    if (batch.length === 0) break;
+    const verdicts = await Promise.all(batch.map(tryOne));
+    const pass = verdicts.findIndex((v) => v.correct === 1);
+    if (pass >= 0) return { correct: 1, databases: verdicts[pass].databases, plugged: batch[pass] };
+    const infra = verdicts.find((v) => v.infrastructure);
+    if (infra) return infra;
+    goldError ??= verdicts.find((v) => v.goldError) ?? null;
+    if (verdicts.some((v) => v.transient)) transient = true;
+  }
+  // The official loop asserts gold on every database a candidate reaches; none passed, so it
+  // would have stopped there. (With a passing candidate too, the official answer depends on
+  // the order of a Python set; here any pass is 1.)
+  if (goldError) return goldError;
+  return { ...first, correct: 0, ...(transient ? { transient: true as const } : {}) };
 }
 
 const query = (db: string, sql: string, timeoutMs: number | undefined): ExecQuery => ({ db, sql, ...(timeoutMs ? { timeoutMs } : {}) });

@@ -12,15 +12,43 @@
 //   results  gold must execute (the official code asserts it; here: an error verdict);
 //            a failed prediction is wrong; both empty → right; otherwise equal bags of
 //            rows up to one column permutation (result_eq).
+//   plug     with plugValue (official --plug_value): after the prediction itself, every
+//            way of plugging gold's values into the prediction's value slots
+//            (src/core/sql/plug-value.ts) is a candidate; 1 iff one of them passes
+//            (official-run.ts plugValueVerdict).
 
 import type { Cell } from './protocol.ts';
 import { removeDistinctOfficial } from '../sql/distinct.ts';
+import { allPredsForExecution, PlugValueSideError } from '../sql/plug-value.ts';
 import { tokenize } from '../sql/tokens.ts';
 
 export interface OfficialFlags {
   /** Keep DISTINCT (official --keep_distinct); default false: removed from both queries. */
   keepDistinct?: boolean;
+  /** Also try gold's values in the prediction's value slots (official --plug_value); default false. */
+  plugValue?: boolean;
 }
+
+/**
+ * Past this many plug_value candidates a record whose own prediction fails gets no
+ * verdict (`plug_value_too_many_candidates`) instead of running them all. On the 15
+ * Spider dev systems (14,580 records) the counts are 0 (128 records), 1 (12,236),
+ * 2-10 (2,101), 11-100 (101), 101-1,000 (10), 1,001-10,000 (3: at most 4,096) and
+ * one 1,048,576 (4 ** 10): docs/decisions.md.
+ */
+export const PLUG_VALUE_MAX_CANDIDATES = 10_000;
+
+/** plug_value's candidates for one record, or why there are none to run. */
+export type PlugValueTexts =
+  | {
+      ok: true;
+      /** len(gold values) ** slots, as the official code counts them (the prediction itself not included). */
+      count: bigint;
+      /** The candidates as executed (YEAR(CURDATE()) → 2020), without repeats and without the prediction's own text; made on demand. */
+      candidates(): Generator<string>;
+    }
+  /** The official code raises while reading one side's values (sqlparse finds no statement): gold → no verdict, pred → wrong. */
+  | { ok: false; side: 'gold' | 'pred'; message: string };
 
 export interface OfficialTexts {
   gold: string;
@@ -37,10 +65,15 @@ export interface OfficialTexts {
    * the same rows on every database, so the prediction need not run again.
    */
   sameStatement: boolean;
+  /** With OfficialFlags.plugValue: the candidates tried after the prediction itself. */
+  plug?: PlugValueTexts;
 }
 
-/** The two texts the official evaluator executes, from the record's gold and prediction. */
-export function officialTexts(gold: string, pred: string, flags: OfficialFlags = {}): OfficialTexts {
+/**
+ * The texts eval_exec_match works on before executing: postprocess, then (keep_distinct
+ * off) remove_distinct on both; "value" → "1" in the prediction as evaluation.py reads it.
+ */
+export function officialInputs(gold: string, pred: string, flags: OfficialFlags = {}): { gold: string; pred: string; predUnparsable: boolean; goldUnparsable: boolean } {
   let p = postprocess(pred.replaceAll('value', '1'));
   let g = postprocess(gold);
   let predUnparsable = false;
@@ -53,11 +86,47 @@ export function officialTexts(gold: string, pred: string, flags: OfficialFlags =
     predUnparsable = rp.noStatement;
     goldUnparsable = rg.noStatement;
   }
+  return { gold: g, pred: p, predUnparsable, goldUnparsable };
+}
+
+/** The two texts the official evaluator executes, from the record's gold and prediction. */
+export function officialTexts(gold: string, pred: string, flags: OfficialFlags = {}): OfficialTexts {
+  const { gold: g, pred: p, predUnparsable, goldUnparsable } = officialInputs(gold, pred, flags);
   const orderMatters = g.toLowerCase().includes('order by');
   const gold2 = replaceCurYear(g);
   const pred2 = replaceCurYear(p);
   const sameStatement = !predUnparsable && !goldUnparsable && (gold2 === pred2 || sameTokens(gold2, pred2));
-  return { gold: gold2, pred: pred2, orderMatters, predUnparsable, goldUnparsable, sameStatement };
+  const texts: OfficialTexts = { gold: gold2, pred: pred2, orderMatters, predUnparsable, goldUnparsable, sameStatement };
+  if (flags.plugValue && !predUnparsable && !goldUnparsable) texts.plug = plugValueTexts(g, p, pred2);
+  return texts;
+}
+
+function plugValueTexts(gold: string, pred: string, ownText: string): PlugValueTexts {
+  let found;
+  try {
+    found = allPredsForExecution(gold, pred);
+  } catch (err) {
+    if (err instanceof PlugValueSideError) return { ok: false, side: err.side, message: err.message };
+    throw err;
+  }
+  return {
+    ok: true,
+    count: found.count,
+    *candidates() {
+      const seen = new Set<string>([ownText]);
+      for (const c of found.candidates()) {
+        const sql = replaceCurYear(c);
+        if (seen.has(sql)) continue;
+        seen.add(sql);
+        yield sql;
+      }
+    },
+  };
+}
+
+/** The texts of one plug_value candidate: gold as before, the candidate as the prediction. */
+export function candidateTexts(texts: OfficialTexts, sql: string): OfficialTexts {
+  return { gold: texts.gold, pred: sql, orderMatters: texts.orderMatters, predUnparsable: false, goldUnparsable: texts.goldUnparsable, sameStatement: sql === texts.gold || sameTokens(texts.gold, sql) };
 }
 
 /**
