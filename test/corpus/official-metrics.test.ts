@@ -38,6 +38,17 @@ function readTsv(path: string): Map<number, string[]> {
   return rows;
 }
 
+/** gold_example.txt: one `<sql>\t<db_id>` per record. */
+function spiderGold(spider: string): { sql: string; db: string }[] {
+  return readFileSync(join(spider, 'gold_example.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const [sql, db] = l.trim().split('\t');
+      return { sql, db };
+    });
+}
+
 function spiderSkip(): string | false {
   const data = sharedDataDir();
   if (!data) return 'shared data not found (set STEPLENS_DATA)';
@@ -48,13 +59,7 @@ function spiderSkip(): string | false {
 test('Spider dev, 15 systems: spider_ex and official test-suite EX equal test-suite-sql-eval per record', { skip: spiderSkip(), timeout: 20 * 60_000 }, async (t) => {
   const data = sharedDataDir()!;
   const spider = join(data, 'spider_dev');
-  const gold = readFileSync(join(spider, 'gold_example.txt'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => {
-      const [sql, db] = l.trim().split('\t');
-      return { sql, db };
-    });
+  const gold = spiderGold(spider);
   const files = readdirSync(join(spider, 'predictions')).sort();
   assert.equal(files.length, 15);
   const pool = new ExecPool({ size: 2, maxConnections: 1024 });
@@ -110,13 +115,7 @@ const mark = (v: OfficialRunVerdict) => (v.correct !== null ? String(v.correct) 
 test('Spider dev, 15 systems, plug_value on: spider_ex and official test-suite EX equal test-suite-sql-eval per record', { skip: spiderSkip(), timeout: 20 * 60_000 }, async (t) => {
   const data = sharedDataDir()!;
   const spider = join(data, 'spider_dev');
-  const gold = readFileSync(join(spider, 'gold_example.txt'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => {
-      const [sql, db] = l.trim().split('\t');
-      return { sql, db };
-    });
+  const gold = spiderGold(spider);
   const files = readdirSync(join(spider, 'predictions')).sort();
   assert.equal(files.length, 15);
   const pool = new ExecPool({ size: 2, maxConnections: 1024 });

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readPredictionFile } from '../../src/core/data/corpus.ts';
 import { officialInputs, PLUG_VALUE_MAX_CANDIDATES } from '../../src/core/exec/official.ts';
-import { allPredsForExecution, codePointCompare, PlugValueSideError } from '../../src/core/sql/plug-value.ts';
+import { allPredsForExecution, PlugValueSideError } from '../../src/core/sql/plug-value.ts';
+import { compareCodePoints } from '../../src/core/rewards/values.ts';
 import { REPO_ROOT, sharedDataDir } from '../helpers/data.ts';
 
 const FIXTURE = join(REPO_ROOT, 'test/fixtures/official/plug_value_candidates.tsv');
@@ -37,7 +38,7 @@ function entry(gold: string, pred: string, keepDistinct: boolean): string[] {
     if (err instanceof PlugValueSideError) return [`E:${err.side}`, '-', '-', '-', '-'];
     throw err;
   }
-  const candidates = r.count <= BigInt(PLUG_VALUE_MAX_CANDIDATES) ? digest([...r.candidates()].sort(codePointCompare)) : '-';
+  const candidates = r.count <= BigInt(PLUG_VALUE_MAX_CANDIDATES) ? digest([...r.candidates()].sort(compareCodePoints)) : '-';
   return [String(r.count), String(r.slots), digest(r.goldValues), digest(r.template), candidates];
 }
 

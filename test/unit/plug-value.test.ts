@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main.ts';
-import { allPredsForExecution, codePointCompare, PlugValueSideError, pyReplace } from '../../src/core/sql/plug-value.ts';
+import { allPredsForExecution, PlugValueSideError, pyReplace } from '../../src/core/sql/plug-value.ts';
+import { compareCodePoints } from '../../src/core/rewards/values.ts';
 import { firstStatementTokens, formatKeywordUpper, pySplit, sqlparseTokens } from '../../src/core/sql/sqlparse-lexer.ts';
 import { makeDb } from '../helpers/exec-fixtures.ts';
 
@@ -53,7 +54,7 @@ for (const v of VECTORS) {
     assert.equal(r.count, BigInt(v.count));
     assert.deepEqual(r.goldValues, v.values);
     assert.equal(r.template.join(' '), v.template);
-    const all = [...r.candidates()].sort(codePointCompare);
+    const all = [...r.candidates()].sort(compareCodePoints);
     assert.equal(all.length, v.count);
     if (v.candidates) assert.deepEqual(all, v.candidates);
     if (v.first) assert.deepEqual(all.slice(0, 3), v.first);

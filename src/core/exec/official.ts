@@ -20,6 +20,7 @@
 import type { Cell } from './protocol.ts';
 import { removeDistinctOfficial } from '../sql/distinct.ts';
 import { allPredsForExecution, PlugValueSideError } from '../sql/plug-value.ts';
+import { compareCodePoints } from '../rewards/values.ts';
 import { tokenize } from '../sql/tokens.ts';
 
 export interface OfficialFlags {
@@ -297,21 +298,6 @@ function pyBytesRepr(b: Uint8Array): string {
   return "b'" + s + "'";
 }
 
-/** Python str ordering: by code point (JS `<` compares UTF-16 units, which differs past U+FFFF). */
-function pyCompare(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const sx = x >= 0xd800 && x <= 0xdfff;
-    const sy = y >= 0xd800 && y <= 0xdfff;
-    if (sx !== sy) return sx ? 1 : -1; // a surrogate pair is above every BMP unit
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
 function rowKey(keys: readonly string[]): string {
   let s = '';
   for (const k of keys) s += k.length + ':' + k;
@@ -321,7 +307,7 @@ function rowKey(keys: readonly string[]): string {
 /** unorder_row: the row's cells sorted (stably) by str(x)+str(type(x)), as an equality key. */
 function unorderedRowKey(row: readonly Cell[], exact: boolean): string {
   const cells = row.map((c) => ({ sort: pySortKey(c, exact), eq: eqKey(c) }));
-  cells.sort((a, b) => pyCompare(a.sort, b.sort));
+  cells.sort((a, b) => compareCodePoints(a.sort, b.sort));
   return rowKey(cells.map((c) => c.eq));
 }
 

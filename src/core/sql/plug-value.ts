@@ -23,6 +23,7 @@
 // findall is left to right without overlaps, str.replace replaces every occurrence.
 
 import { firstStatementTokens, formatKeywordUpper, PY_SPACE, pySplit, pyStrip, SqlparseError } from './sqlparse-lexer.ts';
+import { compareCodePoints } from '../rewards/values.ts';
 
 export const VALUE_NUM_SYMBOL = 'VALUERARE';
 const SLOT = VALUE_NUM_SYMBOL.toLowerCase();
@@ -109,21 +110,6 @@ export function extractQueryValues(sql: string): { tokens: string[]; values: Set
   return { tokens, values: new Set(values) };
 }
 
-/** Python's sorted() order of str: by code point. */
-export function codePointCompare(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const sx = x >= 0xd800 && x <= 0xdfff;
-    const sy = y >= 0xd800 && y <= 0xdfff;
-    if (sx !== sy) return sx ? 1 : -1; // a surrogate pair is above every BMP unit
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
 export interface PlugValueCandidates {
   /** len(gold values) ** slots, exactly (Python's int): the number of candidates. */
   count: bigint;
@@ -144,7 +130,7 @@ export interface PlugValueCandidates {
 export function allPredsForExecution(gold: string, pred: string): PlugValueCandidates {
   let goldValues: string[];
   try {
-    goldValues = [...extractQueryValues(gold).values].sort(codePointCompare);
+    goldValues = [...extractQueryValues(gold).values].sort(compareCodePoints); // Python's sorted(): by code point
   } catch (err) {
     if (err instanceof PlugValueError) throw new PlugValueSideError('gold', err.message);
     throw err;
